@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RolesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "roles"
+    verbose_name = _("Institution and roster")
+
+    def ready(self) -> None:
+        from sferum_portal import schedules
+
+        schedules.connect()

@@ -1,0 +1,23 @@
+from . import permissions
+
+
+def portal(request):
+    """The navigation needs the user's institutions and what they may do in the current one."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def nav():
+        institution_id = request.session.get("institution_id")
+        institutions = list(permissions.institutions_for(user)[:50])
+        current = next((i for i in institutions if i.pk == institution_id), None)
+        if current is None and institutions:
+            current = institutions[0]
+        allowed = (
+            {action for action in permissions.ACTIONS if permissions.can(user, action, current)}
+            if current
+            else set()
+        )
+        return {"institutions": institutions, "current": current, "allowed": allowed}
+
+    return {"portal_nav": nav}

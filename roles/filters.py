@@ -1,0 +1,105 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEvent, Movement, MovementKind, Person, PersonKind, Role, Unit, UnitKind
+
+
+class PortalFilterSet(django_filters.FilterSet):
+    """Filter forms styled for Bootstrap without a template per form."""
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            css = "form-select" if hasattr(field.widget, "choices") else "form-control"
+            field.widget.attrs.setdefault("class", f"{css} form-control-sm")
+            if isinstance(field, forms.DateField):
+                field.widget.input_type = "date"
+        return form
+
+
+class PersonFilter(PortalFilterSet):
+    q = django_filters.CharFilter(label=_("search"), method="search")
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=PersonKind.choices)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("unit"), queryset=Unit.objects.none(), method="in_unit"
+    )
+    role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices, method="with_role")
+    status = django_filters.ChoiceFilter(
+        label=_("status"),
+        choices=[("current", _("current")), ("left", _("left"))],
+        method="by_status",
+        empty_label=_("all"),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "kind", "unit", "role", "status"]
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        self.filters["unit"].queryset = Unit.objects.filter(
+            institution=institution, archived_at__isnull=True
+        )
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(last_name__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(patronymic__icontains=word)
+                | Q(external_id__iexact=word)
+            )
+        return queryset
+
+    def _in_force(self):
+        today = self.institution.local_today()
+        return Q(memberships__start_date__lte=today) & (
+            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=today)
+        )
+
+    def in_unit(self, queryset, name, value):
+        return queryset.filter(self._in_force() & Q(memberships__unit=value)).distinct()
+
+    def with_role(self, queryset, name, value):
+        if value == Role.ADMIN:
+            return queryset.filter(admin_appointments__end_date__isnull=True).distinct()
+        return queryset.filter(self._in_force() & Q(memberships__role=value)).distinct()
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(left_on__isnull=(value == "current"))
+
+
+class UnitFilter(PortalFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=UnitKind.choices)
+    q = django_filters.CharFilter(label=_("name"), field_name="name", lookup_expr="icontains")
+    archived = django_filters.BooleanFilter(
+        label=_("archived"), field_name="archived_at", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "q", "archived"]
+
+
+class MovementFilter(PortalFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("kind"), choices=MovementKind.choices)
+    since = django_filters.DateFilter(
+        label=_("from"), field_name="effective_date", lookup_expr="gte"
+    )
+    until = django_filters.DateFilter(label=_("to"), field_name="effective_date", lookup_expr="lte")
+
+    class Meta:
+        model = Movement
+        fields = ["kind", "since", "until"]
+
+
+class AuditFilter(PortalFilterSet):
+    action = django_filters.CharFilter(label=_("action"), lookup_expr="startswith")
+
+    class Meta:
+        model = AuditEvent
+        fields = ["action"]

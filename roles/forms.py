@@ -1,0 +1,242 @@
+"""Forms: input parsing and field validation; business rules stay in services."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ROLES_BY_PERSON_KIND,
+    ROLES_BY_UNIT_KIND,
+    Institution,
+    Membership,
+    Person,
+    PersonKind,
+    Role,
+    Unit,
+    UnitKind,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _timezone_choices():
+    zones = sorted(z for z in zoneinfo.available_timezones() if z.startswith(("Europe/", "Asia/")))
+    return [(z, z) for z in zones]
+
+
+class InstitutionForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("time zone"), choices=_timezone_choices)
+
+    class Meta:
+        model = Institution
+        fields = [
+            "name",
+            "short_name",
+            "address",
+            "inn",
+            "timezone",
+            "usage_order_number",
+            "usage_order_date",
+            "usage_order_file",
+        ]
+        widgets = {"usage_order_date": DateInput()}
+        help_texts = {
+            "usage_order_number": _(
+                "The order «On the use of the Sferum platform and the VK Messenger educational "
+                "profile»."
+            ),
+        }
+
+
+class UnitForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=[
+            (UnitKind.DEPARTMENT, UnitKind.DEPARTMENT.label),
+            (UnitKind.CLASS, UnitKind.CLASS.label),
+        ],
+    )
+    name = forms.CharField(label=_("name"), max_length=200)
+    academic_year = forms.RegexField(
+        label=_("academic year"),
+        regex=r"^\d{4}/\d{4}$",
+        required=False,
+        help_text=_("For a class, e.g. 2026/2027; the current year if left empty."),
+        error_messages={"invalid": _("Enter the academic year as 2026/2027.")},
+    )
+    parent = forms.ModelChoiceField(
+        label=_("parent unit"), queryset=Unit.objects.none(), required=False
+    )
+
+    def __init__(self, *args, institution: Institution, unit: Unit | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Unit.objects.filter(institution=institution, archived_at__isnull=True).exclude(
+            kind=UnitKind.STAFF_ROOM
+        )
+        if unit is not None:
+            parents = parents.exclude(pk=unit.pk)
+            del self.fields["kind"]
+            if unit.kind != UnitKind.CLASS:
+                del self.fields["academic_year"]
+            if unit.is_staff_room:
+                del self.fields["parent"]
+        if "parent" in self.fields:
+            self.fields["parent"].queryset = parents
+
+    def clean(self):
+        data = super().clean()
+        year = data.get("academic_year")
+        if year:
+            start, end = (int(x) for x in year.split("/"))
+            if end != start + 1:
+                self.add_error("academic_year", _("The second year must follow the first."))
+        return data
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["last_name", "first_name", "patronymic", "kind", "external_id", "email"]
+        help_texts = {
+            "external_id": _("The id in the school information system; used by the roster import."),
+            "email": _("For staff and parents only: no contact data of students is kept."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # A person's kind does not change; record a new person instead.
+            del self.fields["kind"]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or self.instance.kind
+        if kind == PersonKind.STUDENT and data.get("email"):
+            self.add_error("email", _("No e-mail address is kept for students."))
+        return data
+
+
+class MovementBaseForm(forms.Form):
+    effective_date = forms.DateField(label=_("effective date"), widget=DateInput())
+    order_number = forms.CharField(label=_("order number"), max_length=50, required=False)
+    note = forms.CharField(label=_("note"), max_length=500, required=False)
+
+
+class EnrolForm(MovementBaseForm):
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(label=_("role"), choices=())
+
+    field_order = ["unit", "role", "effective_date", "order_number", "note"]
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = ROLES_BY_PERSON_KIND[person.kind]
+        kinds = [k for k, allowed in ROLES_BY_UNIT_KIND.items() if set(allowed) & set(roles)]
+        self.fields["unit"].queryset = Unit.objects.filter(
+            institution=person.institution, archived_at__isnull=True, kind__in=kinds
+        )
+        self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+
+    def clean(self):
+        data = super().clean()
+        unit, role = data.get("unit"), data.get("role")
+        if unit and role and role not in ROLES_BY_UNIT_KIND[unit.kind]:
+            self.add_error("role", _("This role is not possible in a unit of this kind."))
+        return data
+
+
+class TransferForm(MovementBaseForm):
+    membership = forms.ModelChoiceField(label=_("from"), queryset=Membership.objects.none())
+    to_unit = forms.ModelChoiceField(label=_("to"), queryset=Unit.objects.none())
+
+    field_order = ["membership", "to_unit", "effective_date", "order_number", "note"]
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = person.memberships.filter(end_date__isnull=True).exclude(
+            unit__kind=UnitKind.STAFF_ROOM
+        )
+        self.fields["membership"].queryset = current.select_related("unit")
+        self.fields["membership"].label_from_instance = lambda m: (
+            f"{m.unit} — {m.get_role_display()}"
+        )
+        self.fields["to_unit"].queryset = Unit.objects.filter(
+            institution=person.institution, archived_at__isnull=True
+        ).exclude(kind=UnitKind.STAFF_ROOM)
+
+
+class ChangeRoleForm(MovementBaseForm):
+    role = forms.ChoiceField(label=_("new role"), choices=())
+
+    field_order = ["role", "effective_date", "order_number", "note"]
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = set(ROLES_BY_UNIT_KIND[membership.unit.kind]) & set(
+            ROLES_BY_PERSON_KIND[membership.person.kind]
+        )
+        self.fields["role"].choices = [
+            (r, Role(r).label) for r in Role.values if r in allowed and r != membership.role
+        ]
+
+
+class LeaveForm(MovementBaseForm):
+    pass
+
+
+class VerificationForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("decision"),
+        choices=[("1", _("confirm «teacher» status")), ("0", _("reject"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("comment or reason"), max_length=500, required=False)
+
+
+class AppointmentForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("staff member"), queryset=Person.objects.none())
+    order_number = forms.CharField(label=_("order number"), max_length=50)
+    order_date = forms.DateField(label=_("order date"), widget=DateInput())
+    start_date = forms.DateField(
+        label=_("from"), widget=DateInput(), required=False, help_text=_("Today if left empty.")
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = candidates
+
+
+class EndAppointmentForm(forms.Form):
+    end_date = forms.DateField(
+        label=_("ended on"), widget=DateInput(), required=False, help_text=_("Today if left empty.")
+    )
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("roster file"),
+        help_text=_("CSV (UTF-8 or Windows-1251, comma or semicolon) or Excel .xlsx."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".txt", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        limit = settings.ROSTER_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)d MB.") % {"limit": limit}
+            )
+        return upload

@@ -1,0 +1,480 @@
+"""Reading and checking a roster file exported by a school information system.
+
+Nothing here writes: `read_roster` turns a CSV or XLSX file into rows, `plan_roster` compares
+them with the database and returns what an import would create, change and end, or the bad rows.
+`roles.services.apply_roster_plan` does the writing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .models import GuardianLink, Institution, Membership, Person, PersonKind, Role, Unit, UnitKind
+
+COLUMNS = ("external_id", "last_name", "first_name", "patronymic", "kind", "unit", "guardian_of")
+REQUIRED_COLUMNS = ("external_id", "last_name", "first_name", "kind")
+
+# Headers as Russian school systems write them; compared after `_norm`.
+HEADER_ALIASES: dict[str, str] = {
+    **{c: c for c in COLUMNS},
+    "идентификатор": "external_id",
+    "внешний идентификатор": "external_id",
+    "внешний id": "external_id",
+    "id": "external_id",
+    "код": "external_id",
+    "фамилия": "last_name",
+    "имя": "first_name",
+    "отчество": "patronymic",
+    "тип": "kind",
+    "категория": "kind",
+    "вид": "kind",
+    "роль": "kind",
+    "класс": "unit",
+    "объединение": "unit",
+    "класс/объединение": "unit",
+    "детское объединение": "unit",
+    "подразделение": "unit",
+    "отдел": "unit",
+    "родитель для": "guardian_of",
+    "законный представитель для": "guardian_of",
+    "представитель для": "guardian_of",
+    "дети": "guardian_of",
+}
+
+KIND_ALIASES: dict[str, str] = {
+    "staff": PersonKind.STAFF,
+    "сотрудник": PersonKind.STAFF,
+    "работник": PersonKind.STAFF,
+    "педагог": PersonKind.STAFF,
+    "учитель": PersonKind.STAFF,
+    "педагогический работник": PersonKind.STAFF,
+    "student": PersonKind.STUDENT,
+    "обучающийся": PersonKind.STUDENT,
+    "обучающаяся": PersonKind.STUDENT,
+    "ученик": PersonKind.STUDENT,
+    "ученица": PersonKind.STUDENT,
+    "учащийся": PersonKind.STUDENT,
+    "parent": PersonKind.PARENT,
+    "родитель": PersonKind.PARENT,
+    "законный представитель": PersonKind.PARENT,
+    "представитель": PersonKind.PARENT,
+}
+
+MAX_ROWS = 50_000
+NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё\s'’.\-]*$")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read (format, encoding, columns)."""
+
+
+def _norm(value: str) -> str:
+    return re.sub(r"\s+", " ", value.replace("ё", "е").replace("Ё", "Е")).strip().lower()
+
+
+@dataclass
+class RosterRow:
+    number: int  # as a spreadsheet shows it: the header is row 1
+    external_id: str
+    last_name: str
+    first_name: str
+    patronymic: str
+    kind_raw: str
+    unit_name: str
+    guardian_of: list[str]
+
+
+@dataclass
+class RowError:
+    row: int | None
+    messages: list[str]
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "messages": self.messages}
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1251"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if CONTROL_RE.search(text):
+            continue
+        return text
+    raise RosterFileError(
+        _(
+            "The file could not be read: save it as CSV in UTF-8 or Windows-1251, "
+            "or as an Excel workbook (.xlsx)."
+        )
+    )
+
+
+def _csv_records(data: bytes) -> list[list[str]]:
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+
+
+def _xlsx_records(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise RosterFileError(_("The Excel file is damaged or is not an .xlsx workbook.")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        records = []
+        for values in sheet.iter_rows(values_only=True):
+            records.append(["" if v is None else _cell_text(v) for v in values])
+            if len(records) > MAX_ROWS + 1:
+                break
+        return records
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    # Identifiers typed as numbers come back as floats: 1234.0 is "1234".
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_roster(data: bytes, filename: str = "") -> list[RosterRow]:
+    """Parse a CSV or XLSX roster into rows; raise RosterFileError for a file-level problem."""
+    if not data:
+        raise RosterFileError(_("The file is empty."))
+    is_xlsx = data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
+    records = _xlsx_records(data) if is_xlsx else _csv_records(data)
+    # Skip blank lines before the header.
+    while records and not any(cell.strip() for cell in records[0]):
+        records.pop(0)
+    if not records:
+        raise RosterFileError(_("The file has no header row."))
+    header = records[0]
+    mapping: dict[str, int] = {}
+    unknown = []
+    for index, title in enumerate(header):
+        key = HEADER_ALIASES.get(_norm(title))
+        if key is None:
+            if title.strip():
+                unknown.append(title.strip())
+            continue
+        if key in mapping:
+            raise RosterFileError(
+                _("The column «%(column)s» appears twice.") % {"column": title.strip()}
+            )
+        mapping[key] = index
+    missing = [c for c in REQUIRED_COLUMNS if c not in mapping]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
+        if unknown:
+            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
+        raise RosterFileError(
+            _("The columns do not match the roster format (%(details)s). Expected: %(expected)s.")
+            % {"details": "; ".join(parts), "expected": ", ".join(COLUMNS)}
+        )
+    if len(records) - 1 > MAX_ROWS:
+        raise RosterFileError(
+            _("The file has more than %(max)d rows; split it into parts.") % {"max": MAX_ROWS}
+        )
+
+    def cell(record: list[str], key: str) -> str:
+        index = mapping.get(key)
+        if index is None or index >= len(record):
+            return ""
+        return record[index].strip()
+
+    rows = []
+    for offset, record in enumerate(records[1:], start=2):
+        if not any(str(c).strip() for c in record):
+            continue
+        guardian_raw = cell(record, "guardian_of")
+        rows.append(
+            RosterRow(
+                number=offset,
+                external_id=cell(record, "external_id"),
+                last_name=cell(record, "last_name"),
+                first_name=cell(record, "first_name"),
+                patronymic=cell(record, "patronymic"),
+                kind_raw=cell(record, "kind"),
+                unit_name=cell(record, "unit"),
+                guardian_of=[g.strip() for g in re.split(r"[;,\s]+", guardian_raw) if g.strip()],
+            )
+        )
+    if not rows:
+        raise RosterFileError(_("The file has a header but no rows."))
+    return rows
+
+
+# --- planning ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonPlan:
+    row: RosterRow
+    kind: str
+    person: Person | None  # None: to be created
+    units: list[Unit]  # units with the role the row asks for (besides the staff room)
+    role: str
+    name_changed: bool = False
+    returning: bool = False  # had left, comes back
+    links_changed: bool = False  # an existing parent gets a new child
+
+
+@dataclass
+class RosterPlan:
+    institution: Institution
+    people: list[PersonPlan] = field(default_factory=list)
+    # (person plan, from_unit, to_unit) for students who changed class
+    transfers: list[tuple[PersonPlan, Unit, Unit]] = field(default_factory=list)
+    # (person plan, unit) memberships to add for existing people
+    additions: list[tuple[PersonPlan, Unit]] = field(default_factory=list)
+    # parent external id -> student external ids to link
+    guardian_links: list[tuple[str, str]] = field(default_factory=list)
+    leavers: list[Person] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def created(self) -> list[PersonPlan]:
+        return [p for p in self.people if p.person is None]
+
+    @property
+    def changed(self) -> list[PersonPlan]:
+        moved = {id(t[0]) for t in self.transfers} | {id(a[0]) for a in self.additions}
+        return [
+            p
+            for p in self.people
+            if p.person is not None
+            and (p.name_changed or p.returning or p.links_changed or id(p) in moved)
+        ]
+
+    def summary(self, samples: int = 20) -> dict:
+        def describe(plan: PersonPlan) -> str:
+            units = ", ".join(str(u) for u in plan.units)
+            name = " ".join(x for x in (plan.row.last_name, plan.row.first_name) if x)
+            return f"{plan.row.number}: {name}" + (f" — {units}" if units else "")
+
+        created, changed = self.created, self.changed
+        return {
+            "rows": len(self.people),
+            "created": len(created),
+            "changed": len(changed),
+            "ended": len(self.leavers),
+            "unchanged": len(self.people) - len(created) - len(changed),
+            "transfers": len(self.transfers),
+            "samples": {
+                "created": [describe(p) for p in created[:samples]],
+                "changed": [describe(p) for p in changed[:samples]],
+                "ended": [p.full_name for p in self.leavers[:samples]],
+            },
+        }
+
+
+def _unit_index(institution: Institution) -> tuple[dict[str, list[Unit]], Unit]:
+    by_name: dict[str, list[Unit]] = defaultdict(list)
+    staff_room = None
+    for unit in Unit.objects.filter(institution=institution, archived_at__isnull=True):
+        if unit.kind == UnitKind.STAFF_ROOM:
+            staff_room = unit
+            continue
+        by_name[_norm(unit.name)].append(unit)
+        by_name[_norm(str(unit))].append(unit)
+    return by_name, staff_room
+
+
+def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
+    """Validate every row against the file and the database; never writes."""
+    plan = RosterPlan(institution=institution)
+    units_by_name, staff_room = _unit_index(institution)
+    existing = {
+        p.external_id: p
+        for p in Person.objects.filter(institution=institution).exclude(external_id="")
+    }
+    open_memberships: dict[int, list[Membership]] = defaultdict(list)
+    for m in Membership.objects.filter(
+        person__institution=institution, end_date__isnull=True
+    ).select_related("unit"):
+        open_memberships[m.person_id].append(m)
+
+    linked = set(
+        GuardianLink.objects.filter(parent__institution=institution).values_list(
+            "parent__external_id", "student__external_id"
+        )
+    )
+    id_counts = Counter(r.external_id for r in rows if r.external_id)
+    kinds_by_id = {}
+    for r in rows:
+        kinds_by_id.setdefault(r.external_id, KIND_ALIASES.get(_norm(r.kind_raw)))
+
+    student_units: dict[str, Unit] = {}
+    pending_parents: list[tuple[PersonPlan, RosterRow]] = []
+
+    for r in rows:
+        messages: list[str] = []
+        if not r.external_id:
+            messages.append(_("the external id is empty"))
+        elif id_counts[r.external_id] > 1:
+            others = [str(o.number) for o in rows if o.external_id == r.external_id and o is not r]
+            messages.append(
+                _("the external id %(id)s is repeated in rows %(rows)s")
+                % {"id": r.external_id, "rows": ", ".join(others)}
+            )
+        for label, value in ((_("last name"), r.last_name), (_("first name"), r.first_name)):
+            if not value:
+                messages.append(_("the %(field)s is empty") % {"field": label})
+            elif not NAME_RE.match(value) or len(value) > 150:
+                messages.append(
+                    _("the %(field)s «%(value)s» is not a name") % {"field": label, "value": value}
+                )
+        if r.patronymic and (not NAME_RE.match(r.patronymic) or len(r.patronymic) > 150):
+            messages.append(_("the patronymic «%(value)s» is not a name") % {"value": r.patronymic})
+        kind = KIND_ALIASES.get(_norm(r.kind_raw))
+        if kind is None:
+            messages.append(
+                _("unknown kind «%(value)s» (expected: staff, student or parent)")
+                % {"value": r.kind_raw}
+            )
+        units: list[Unit] = []
+        if r.unit_name:
+            candidates = units_by_name.get(_norm(r.unit_name), [])
+            candidates = list({u.pk: u for u in candidates}.values())
+            if not candidates:
+                messages.append(_("unknown class or department «%(unit)s»") % {"unit": r.unit_name})
+            elif len(candidates) > 1:
+                messages.append(
+                    _("«%(unit)s» matches several units; add the academic year")
+                    % {"unit": r.unit_name}
+                )
+            else:
+                units = candidates
+        role = {
+            PersonKind.STAFF: Role.TEACHER,
+            PersonKind.STUDENT: Role.STUDENT,
+            PersonKind.PARENT: Role.PARENT,
+        }.get(kind, "")
+        if kind == PersonKind.STUDENT:
+            if not r.unit_name:
+                messages.append(_("a student needs a class"))
+            elif units and units[0].kind != UnitKind.CLASS:
+                messages.append(_("«%(unit)s» is not a class") % {"unit": r.unit_name})
+        if kind == PersonKind.PARENT:
+            if not r.guardian_of:
+                messages.append(_("a parent needs the external ids of their children"))
+            if units and units[0].kind != UnitKind.CLASS:
+                messages.append(_("«%(unit)s» is not a class") % {"unit": r.unit_name})
+        if kind != PersonKind.PARENT and r.guardian_of:
+            messages.append(_("only a parent can have children listed"))
+        for child_id in r.guardian_of:
+            child_kind = kinds_by_id.get(child_id)
+            if child_kind is None and child_id in existing:
+                child_kind = existing[child_id].kind
+            if child_kind is None:
+                messages.append(_("no student with the external id %(id)s") % {"id": child_id})
+            elif child_kind != PersonKind.STUDENT:
+                messages.append(_("%(id)s is not a student") % {"id": child_id})
+
+        person = existing.get(r.external_id) if r.external_id else None
+        if person is not None and kind is not None and person.kind != kind:
+            messages.append(
+                _("the person %(id)s is already recorded as «%(kind)s»")
+                % {"id": r.external_id, "kind": person.get_kind_display()}
+            )
+        if messages:
+            plan.errors.append(RowError(row=r.number, messages=messages))
+            continue
+
+        item = PersonPlan(row=r, kind=kind, person=person, units=units, role=role)
+        if kind == PersonKind.STUDENT:
+            student_units[r.external_id] = units[0]
+        if person is not None:
+            item.name_changed = (person.last_name, person.first_name, person.patronymic) != (
+                r.last_name,
+                r.first_name,
+                r.patronymic,
+            )
+            item.returning = person.left_on is not None
+        plan.people.append(item)
+        if kind == PersonKind.PARENT:
+            pending_parents.append((item, r))
+
+    if plan.errors:
+        return plan
+
+    # Parents without a class of their own join their children's classes.
+    for item, r in pending_parents:
+        if not item.units:
+            child_units = {}
+            for child_id in r.guardian_of:
+                unit = student_units.get(child_id)
+                if unit is None and child_id in existing:
+                    unit = next(
+                        (
+                            m.unit
+                            for m in open_memberships[existing[child_id].pk]
+                            if m.role == Role.STUDENT
+                        ),
+                        None,
+                    )
+                if unit is not None:
+                    child_units[unit.pk] = unit
+            item.units = list(child_units.values())
+        for child_id in r.guardian_of:
+            if (r.external_id, child_id) not in linked:
+                plan.guardian_links.append((r.external_id, child_id))
+                item.links_changed = item.person is not None
+
+    # What changes for people already on the roster.
+    for item in plan.people:
+        person = item.person
+        if person is None:
+            continue
+        current = [m for m in open_memberships[person.pk] if not item.returning]
+        if item.kind == PersonKind.STUDENT:
+            in_class = [m for m in current if m.role == Role.STUDENT]
+            target = item.units[0]
+            if in_class and in_class[0].unit_id != target.pk:
+                plan.transfers.append((item, in_class[0].unit, target))
+            elif not in_class:
+                plan.additions.append((item, target))
+        else:
+            held = {(m.unit_id, m.role) for m in current}
+            wanted = list(item.units)
+            if item.kind == PersonKind.STAFF and not any(
+                m.unit_id == staff_room.pk for m in current
+            ):
+                wanted.insert(0, staff_room)
+            for unit in wanted:
+                if (unit.pk, item.role) not in held:
+                    plan.additions.append((item, unit))
+
+    # Everyone of a kind the file lists, missing from it, has left.
+    listed_kinds = {p.kind for p in plan.people}
+    listed_ids = {p.row.external_id for p in plan.people}
+    plan.leavers = [
+        p
+        for p in existing.values()
+        if p.kind in listed_kinds and p.external_id not in listed_ids and p.left_on is None
+    ]
+    plan.leavers.sort(key=lambda p: (p.last_name, p.first_name))
+    return plan

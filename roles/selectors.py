@@ -1,0 +1,194 @@
+"""Reads for lists, dashboards and counts: a fixed number of queries each."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .models import (
+    AdminAppointment,
+    AuditEvent,
+    Institution,
+    Membership,
+    Movement,
+    Person,
+    PersonKind,
+    Role,
+    RosterImport,
+    TodoItem,
+    Unit,
+    UnitKind,
+    Verification,
+)
+
+
+def units_of(institution: Institution, *, include_archived: bool = False) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(institution=institution)
+    if not include_archived:
+        qs = qs.filter(archived_at__isnull=True)
+    today = institution.local_today()
+    in_force = Q(memberships__start_date__lte=today) & (
+        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=today)
+    )
+    return (
+        qs.select_related("parent")
+        .annotate(
+            members_count=Count("memberships", filter=in_force),
+            students_count=Count(
+                "memberships", filter=in_force & Q(memberships__role=Role.STUDENT)
+            ),
+            teachers_count=Count(
+                "memberships", filter=in_force & Q(memberships__role=Role.TEACHER)
+            ),
+        )
+        .order_by("kind", "name", "academic_year")
+    )
+
+
+def people_of(institution: Institution) -> QuerySet[Person]:
+    """The roster with each person's units in force, for the people list."""
+    today = institution.local_today()
+    return (
+        Person.objects.filter(institution=institution)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.active(today).select_related("unit"),
+                to_attr="current_memberships",
+            )
+        )
+        .annotate(
+            is_admin=Exists(
+                AdminAppointment.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
+            )
+        )
+    )
+
+
+def unit_members(unit: Unit) -> QuerySet[Membership]:
+    return (
+        Membership.objects.active(unit.institution.local_today())
+        .filter(unit=unit)
+        .select_related("person")
+        .order_by("role", "person__last_name", "person__first_name")
+    )
+
+
+def person_memberships(person: Person) -> QuerySet[Membership]:
+    return person.memberships.select_related("unit", "verified_by").order_by(
+        "end_date", "-start_date"
+    )
+
+
+def person_movements(person: Person) -> QuerySet[Movement]:
+    return person.movements.select_related("from_unit", "to_unit", "recorded_by")
+
+
+def movements_of(institution: Institution) -> QuerySet[Movement]:
+    return Movement.objects.filter(institution=institution).select_related(
+        "person", "from_unit", "to_unit", "recorded_by"
+    )
+
+
+def appointments_of(institution: Institution) -> QuerySet[AdminAppointment]:
+    return AdminAppointment.objects.filter(institution=institution).select_related(
+        "person", "appointed_by", "ended_by"
+    )
+
+
+def active_admins(institution: Institution) -> QuerySet[AdminAppointment]:
+    return appointments_of(institution).filter(end_date__isnull=True)
+
+
+def todos_of(institution: Institution, *, done: bool | None = False) -> QuerySet[TodoItem]:
+    qs = TodoItem.objects.filter(institution=institution).select_related(
+        "person", "unit", "done_by"
+    )
+    if done is True:
+        return qs.filter(done_at__isnull=False).order_by("-done_at")
+    if done is False:
+        return qs.filter(done_at__isnull=True).order_by("created_at", "id")
+    return qs
+
+
+def audit_of(institution: Institution) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(institution=institution).select_related("actor")
+
+
+def roster_imports_of(institution: Institution) -> QuerySet[RosterImport]:
+    return RosterImport.objects.filter(institution=institution).select_related("uploaded_by")
+
+
+def teachers_awaiting_verification(institution: Institution) -> QuerySet[Person]:
+    pending = Membership.objects.active(institution.local_today()).filter(
+        role=Role.TEACHER, verification=Verification.PENDING
+    )
+    return Person.objects.filter(
+        institution=institution, left_on__isnull=True, memberships__in=pending
+    ).distinct()
+
+
+def staff_room_candidates(institution: Institution) -> QuerySet[Person]:
+    """Staff members of the staff room who are not administrators yet."""
+    in_staff_room = Membership.objects.active(institution.local_today()).filter(
+        unit__kind=UnitKind.STAFF_ROOM
+    )
+    return (
+        Person.objects.filter(
+            institution=institution,
+            kind=PersonKind.STAFF,
+            left_on__isnull=True,
+            memberships__in=in_staff_room,
+        )
+        .exclude(admin_appointments__end_date__isnull=True)
+        .distinct()
+    )
+
+
+def dashboard_counts(institution: Institution) -> dict:
+    """The administrator's overview in a handful of aggregate queries."""
+    today = institution.local_today()
+    people = Person.objects.filter(institution=institution, left_on__isnull=True).aggregate(
+        staff=Count("pk", filter=Q(kind=PersonKind.STAFF)),
+        students=Count("pk", filter=Q(kind=PersonKind.STUDENT)),
+        parents=Count("pk", filter=Q(kind=PersonKind.PARENT)),
+    )
+    units = Unit.objects.filter(institution=institution, archived_at__isnull=True).aggregate(
+        departments=Count("pk", filter=Q(kind=UnitKind.DEPARTMENT)),
+        classes=Count("pk", filter=Q(kind=UnitKind.CLASS)),
+    )
+    memberships = (
+        Membership.objects.active(today)
+        .filter(unit__institution=institution)
+        .aggregate(
+            total=Count("pk"),
+            joined=Count("pk", filter=Q(joined_at__isnull=False)),
+            teachers_pending=Count(
+                "person", filter=Q(verification=Verification.PENDING), distinct=True
+            ),
+        )
+    )
+    open_todos = TodoItem.objects.filter(institution=institution, done_at__isnull=True).count()
+    admins = AdminAppointment.objects.filter(institution=institution, end_date__isnull=True).count()
+    joined_share = (
+        round(100 * memberships["joined"] / memberships["total"]) if memberships["total"] else 0
+    )
+    return {
+        **people,
+        **units,
+        "memberships": memberships["total"],
+        "joined": memberships["joined"],
+        "joined_share": joined_share,
+        "teachers_pending": memberships["teachers_pending"],
+        "open_todos": open_todos,
+        "admins": admins,
+    }
+
+
+def my_memberships(user, institution: Institution) -> QuerySet[Membership]:
+    return (
+        Membership.objects.active(institution.local_today())
+        .filter(person__user=user, unit__institution=institution)
+        .select_related("unit", "person")
+        .order_by("unit__kind", "unit__name")
+    )

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def apply_roster_import(import_id: int) -> str:
+    return services.run_roster_import(import_id=import_id).status
+
+
+@shared_task
+def purge_roster_files() -> int:
+    return services.purge_roster_files()

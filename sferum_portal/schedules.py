@@ -1,0 +1,47 @@
+"""Periodic jobs, kept in django-celery-beat's tables so that an admin can see and change them.
+
+Each entry is created once after `migrate`; later changes made in the Django admin are kept.
+"""
+
+from django.db.models.signals import post_migrate
+
+# name -> (task, crontab fields)
+SCHEDULES: dict[str, tuple[str, dict[str, str]]] = {
+    "Удаление загруженных файлов контингента": (
+        "roles.tasks.purge_roster_files",
+        {"minute": "30", "hour": "3"},
+    ),
+}
+
+
+def ensure_schedules(**kwargs) -> int:
+    from django.conf import settings
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    created = 0
+    for name, (task, cron) in SCHEDULES.items():
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        schedule, _ = CrontabSchedule.objects.get_or_create(
+            timezone=settings.CELERY_TIMEZONE,
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            **cron,
+        )
+        PeriodicTask.objects.create(name=name, task=task, crontab=schedule)
+        created += 1
+    return created
+
+
+def _after_migrate(sender, **kwargs):
+    if sender.name == "django_celery_beat" or sender.label == "roles":
+        from django.db import connection
+
+        tables = connection.introspection.table_names()
+        if "django_celery_beat_periodictask" in tables:
+            ensure_schedules()
+
+
+def connect() -> None:
+    post_migrate.connect(_after_migrate, dispatch_uid="sferum_portal.schedules")

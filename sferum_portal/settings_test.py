@@ -1,0 +1,19 @@
+"""Test overlay: the environment-driven settings plus what only tests need."""
+
+import os
+import tempfile
+
+from .settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="sferum-test-media-")  # noqa: F405
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+# With a real broker, each pytest-xdist process gets its own queue so that its worker thread
+# never runs a task against another process's test database.
+CELERY_TASK_DEFAULT_QUEUE = f"sferum-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+LOGGING["loggers"]["django.request"] = {"level": "ERROR"}  # noqa: F405

@@ -1,0 +1,81 @@
+"""The role-aware home dashboard and the health check."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from roles import permissions, selectors
+from roles.models import Role
+
+
+def current_institution(request):
+    """The institution the user works in now: ?institution=, then the session, then the first."""
+    institutions = permissions.institutions_for(request.user)
+    for candidate in (request.GET.get("institution"), request.session.get("institution_id")):
+        if candidate and str(candidate).isdigit():
+            found = institutions.filter(pk=int(candidate)).first()
+            if found is not None:
+                request.session["institution_id"] = found.pk
+                return found
+    found = institutions.order_by("pk").first()
+    if found is not None:
+        request.session["institution_id"] = found.pk
+    return found
+
+
+@login_required
+def home(request):
+    institution = current_institution(request)
+    if institution is None:
+        return render(request, "home_no_role.html")
+    roles = permissions.roles_of(request.user, institution)
+    is_admin = request.user.is_superuser or Role.ADMIN in roles
+    is_management = bool({Role.DIRECTOR, Role.DEPUTY} & roles)
+    context = {
+        "institution": institution,
+        "roles": sorted(Role(r).label for r in roles),
+        "is_admin": is_admin,
+        "is_management": is_management,
+        "my_memberships": selectors.my_memberships(request.user, institution),
+        "admins": selectors.active_admins(institution),
+    }
+    if is_admin or is_management:
+        context["counts"] = selectors.dashboard_counts(institution)
+    if is_admin:
+        context["todos"] = selectors.todos_of(institution)[:10]
+    return render(request, "home.html", context)
+
+
+def _broker_state() -> str:
+    url = settings.CELERY_BROKER_URL
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "eager"
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return "down"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        db = "ok"
+    except Exception:
+        db = "down"
+    broker = _broker_state()
+    status = 200 if db == "ok" else 503
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "error", "db": db, "broker": broker}, status=status
+    )
