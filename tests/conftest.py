@@ -1,0 +1,65 @@
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from roles.models import Role, UnitKind
+
+from .factories import PASSWORD, UserFactory, make_institution, make_member, make_unit
+
+
+@pytest.fixture
+def institution(db):
+    return make_institution("МОУДО «Тестовый центр»")
+
+
+@pytest.fixture
+def klass(institution):
+    return make_unit(institution, UnitKind.CLASS, "3А", academic_year="2026/2027")
+
+
+@pytest.fixture
+def department(institution):
+    return make_unit(institution, UnitKind.DEPARTMENT, "Художественный отдел")
+
+
+@pytest.fixture
+def admin_person(institution):
+    return make_member(institution, Role.ADMIN)
+
+
+@pytest.fixture
+def admin_user(admin_person):
+    return admin_person.user
+
+
+def login(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    return login(admin_user)
+
+
+@pytest.fixture
+def superuser(db):
+    user = UserFactory(is_superuser=True, is_staff=True)
+    return user
+
+
+@pytest.fixture
+def job_worker(transactional_db):
+    """A real Celery worker thread when a broker is configured (CI on Redis); eager otherwise."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        yield None
+        return
+    from celery.contrib.testing.worker import start_worker
+
+    from sferum_portal.celery import app
+
+    with start_worker(
+        app, perform_ping_check=False, pool="solo", queues=[settings.CELERY_TASK_DEFAULT_QUEUE]
+    ) as worker:
+        yield worker
