@@ -3,7 +3,17 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent, Movement, MovementKind, Person, PersonKind, Role, Unit, UnitKind
+from .models import (
+    AuditEvent,
+    Movement,
+    MovementKind,
+    Person,
+    PersonKind,
+    Role,
+    Unit,
+    UnitKind,
+    normalize_search,
+)
 
 
 class PortalFilterSet(django_filters.FilterSet):
@@ -46,13 +56,8 @@ class PersonFilter(PortalFilterSet):
         )
 
     def search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(last_name__icontains=word)
-                | Q(first_name__icontains=word)
-                | Q(patronymic__icontains=word)
-                | Q(external_id__iexact=word)
-            )
+        for word in normalize_search(value).split():
+            queryset = queryset.filter(search_key__contains=word)
         return queryset
 
     def _in_force(self):

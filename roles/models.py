@@ -167,6 +167,10 @@ class Unit(models.Model):
         return super().delete(*args, **kwargs)
 
 
+def normalize_search(text: str) -> str:
+    return text.casefold().replace("ё", "е").strip()
+
+
 class PersonKind(models.TextChoices):
     STAFF = "staff", _("staff")
     STUDENT = "student", _("student")
@@ -204,6 +208,9 @@ class Person(models.Model):
         verbose_name=_("parents"),
     )
     left_on = models.DateField(_("left the institution"), null=True, blank=True)
+    # Lower-case name and id with «ё» as «е»: SQLite's LIKE folds only ASCII letters, and
+    # Russian users type «е» for «ё».
+    search_key = models.CharField(max_length=600, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -235,9 +242,18 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        self.update_search_key()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_key"}
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    def update_search_key(self) -> None:
+        self.search_key = normalize_search(f"{self.full_name} {self.external_id}")
 
     @property
     def short_name(self) -> str:

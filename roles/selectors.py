@@ -140,7 +140,7 @@ def staff_room_candidates(institution: Institution) -> QuerySet[Person]:
             left_on__isnull=True,
             memberships__in=in_staff_room,
         )
-        .exclude(admin_appointments__end_date__isnull=True)
+        .exclude(pk__in=AdminAppointment.objects.filter(end_date__isnull=True).values("person_id"))
         .distinct()
     )
 

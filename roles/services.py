@@ -881,6 +881,8 @@ def apply_roster_plan(
         )
         for item in created
     ]
+    for person in new_people:
+        person.update_search_key()
     Person.objects.bulk_create(new_people, batch_size=1000)
     the_staff_room = staff_room(institution)
     memberships, movements = [], []
@@ -921,7 +923,10 @@ def apply_roster_plan(
             item.person.last_name = item.row.last_name
             item.person.first_name = item.row.first_name
             item.person.patronymic = item.row.patronymic
-    Person.objects.bulk_update(renamed, ["last_name", "first_name", "patronymic"], batch_size=1000)
+            item.person.update_search_key()
+    Person.objects.bulk_update(
+        renamed, ["last_name", "first_name", "patronymic", "search_key"], batch_size=1000
+    )
 
     for item, from_unit, to_unit in plan.transfers:
         transfer(

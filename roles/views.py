@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -604,9 +605,12 @@ class TodoDoneView(InstitutionView):
         else:
             services.complete_todo(todo=todo, by=request.user)
             messages.success(request, _("Marked as done: %(title)s") % {"title": todo.title})
-        return HttpResponseRedirect(
-            request.POST.get("next") or reverse("roles:todos", args=[self.institution.pk])
-        )
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("roles:todos", args=[self.institution.pk])
+        return HttpResponseRedirect(target)
 
 
 # --- roster import ----------------------------------------------------------------------------

@@ -1,0 +1,216 @@
+"""The permission matrix: every view of the structure app × every role.
+
+The expectations are written out by hand here, independently of roles/permissions.py, so that a
+change of the rules there shows up as a failing cell.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from roles import permissions, services
+from roles.models import AdminAppointment, Membership, Role, TodoItem, Unit, UnitKind
+
+from ..conftest import login
+from ..factories import UserFactory, make_institution, make_member, make_person, make_unit
+
+STAFF = {"director", "deputy", "admin", "teacher"}
+MANAGEMENT = {"director", "deputy", "admin"}
+ADMIN = {"admin"}
+
+# url name -> (roles allowed, status for an allowed GET)
+MATRIX = {
+    "institution": (STAFF, 200),
+    "institution_edit": ({"director", "admin"}, 200),
+    "units": (STAFF, 200),
+    "unit_create": (ADMIN, 200),
+    "unit": (STAFF, 200),
+    "unit_edit": (ADMIN, 200),
+    "unit_archive": (ADMIN, 200),
+    "people": (MANAGEMENT, 200),
+    "person_create": (ADMIN, 200),
+    "person": (MANAGEMENT, 200),
+    "person_edit": (ADMIN, 200),
+    "enrol": (ADMIN, 200),
+    "transfer": (ADMIN, 200),
+    "leave": (ADMIN, 200),
+    "verify_teacher": (ADMIN, 405),  # POST only
+    "change_role": (ADMIN, 200),
+    "movements": (MANAGEMENT, 200),
+    "appointments": (MANAGEMENT, 200),
+    "appointment_end": ({"director", "admin"}, 200),
+    "todos": (ADMIN, 200),
+    "todo_done": (ADMIN, 405),  # POST only
+    "roster_upload": (ADMIN, 200),
+    "roster_import": (ADMIN, 200),
+    "audit": ({"director", "admin"}, 200),
+}
+ROLES = [
+    "anonymous",
+    "director",
+    "deputy",
+    "admin",
+    "teacher",
+    "student",
+    "parent",
+    "outsider",
+    "superuser",
+]
+
+
+@pytest.fixture
+def world(db):
+    """One institution with one object of every kind, a user per role, and an outsider."""
+    institution = make_institution()
+    klass = make_unit(institution, UnitKind.CLASS, "1А")
+    users = {
+        "director": make_member(institution, Role.DIRECTOR).user,
+        "deputy": make_member(institution, Role.DEPUTY).user,
+        "admin": make_member(institution, Role.ADMIN).user,
+        "teacher": make_member(institution, Role.TEACHER, verified=True).user,
+        "student": make_member(institution, Role.STUDENT, klass).user,
+        "parent": make_member(institution, Role.PARENT, klass).user,
+        "superuser": UserFactory(is_superuser=True, is_staff=True),
+    }
+    other = make_institution()
+    users["outsider"] = make_member(other, Role.ADMIN).user
+    person = make_member(institution, Role.STUDENT, klass, joined=True)
+    services.leave(
+        person=make_member(institution, Role.STUDENT, klass, joined=True),
+        effective_date=dt.date(2026, 1, 10),
+    )
+    roster_import = services.preview_roster_import(
+        institution=institution,
+        data=b"external_id,last_name,first_name,kind\n",
+        filename="r.csv",
+        by=None,
+    )
+    objects = {
+        "unit": klass,
+        "person": person,
+        "membership": Membership.objects.filter(person=person).first(),
+        "appointment": AdminAppointment.objects.filter(institution=institution).first(),
+        "todo": TodoItem.objects.filter(institution=institution).first(),
+        "roster_import": roster_import,
+    }
+    return institution, users, objects
+
+
+def url_for(name, institution, objects):
+    pk_source = {
+        "unit": "unit",
+        "unit_edit": "unit",
+        "unit_archive": "unit",
+        "person": "person",
+        "person_edit": "person",
+        "enrol": "person",
+        "transfer": "person",
+        "leave": "person",
+        "verify_teacher": "person",
+        "change_role": "membership",
+        "appointment_end": "appointment",
+        "todo_done": "todo",
+        "roster_import": "roster_import",
+    }.get(name)
+    args = [institution.pk] + ([objects[pk_source].pk] if pk_source else [])
+    return reverse(f"roles:{name}", args=args)
+
+
+def test_the_matrix_covers_every_view_of_the_app():
+    app_names = {p.name for p in get_resolver("roles.urls").url_patterns}
+    assert app_names - {"institutions"} == set(MATRIX), "add the new view to MATRIX"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_view_answers_each_role_as_the_rules_say(world, role):
+    institution, users, objects = world
+    client = login(users[role]) if role != "anonymous" else None
+    from django.test import Client
+
+    client = client or Client()
+    wrong = []
+    for name, (allowed, ok_status) in MATRIX.items():
+        url = url_for(name, institution, objects)
+        response = client.get(url)
+        if role == "anonymous":
+            expected = 302
+        elif role == "outsider":
+            expected = 404
+        elif role == "superuser" or role in allowed:
+            expected = ok_status
+        else:
+            expected = 403
+        if response.status_code != expected:
+            wrong.append((name, response.status_code, expected))
+        if role == "anonymous":
+            assert response["Location"].startswith(reverse("login"))
+    assert wrong == []
+
+
+def test_another_institutions_objects_are_not_found(world):
+    institution, users, objects = world
+    other = make_institution()
+    foreign = {
+        "unit": make_unit(other, UnitKind.CLASS),
+        "person": make_person(other),
+    }
+    client = login(users["admin"])
+    for name in ("unit", "unit_edit", "unit_archive"):
+        assert (
+            client.get(
+                reverse(f"roles:{name}", args=[institution.pk, foreign["unit"].pk])
+            ).status_code
+            == 404
+        )
+    for name in ("person", "person_edit", "enrol", "leave", "transfer"):
+        assert (
+            client.get(
+                reverse(f"roles:{name}", args=[institution.pk, foreign["person"].pk])
+            ).status_code
+            == 404
+        )
+    # And the other institution itself is invisible to this admin.
+    assert client.get(reverse("roles:institution", args=[other.pk])).status_code == 404
+
+
+def test_a_forbidden_post_changes_nothing(world):
+    institution, users, objects = world
+    client = login(users["teacher"])
+    before = Unit.objects.count()
+    response = client.post(
+        reverse("roles:unit_create", args=[institution.pk]), {"kind": "class", "name": "9Я"}
+    )
+    assert response.status_code == 403
+    assert Unit.objects.count() == before
+    response = client.post(reverse("roles:todo_done", args=[institution.pk, objects["todo"].pk]))
+    assert response.status_code == 403
+    objects["todo"].refresh_from_db()
+    assert objects["todo"].done_at is None
+
+
+def test_a_teacher_sees_the_members_only_of_their_own_units(world):
+    institution, users, objects = world
+    klass = objects["unit"]
+    teacher = users["teacher"]
+    client = login(teacher)
+    url = reverse("roles:unit", args=[institution.pk, klass.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["show_members"] is False and response.context["page"] is None
+    person = teacher.people.get()
+    services.enrol(person=person, unit=klass, role=Role.TEACHER, effective_date=dt.date(2025, 9, 1))
+    response = client.get(url)
+    assert response.context["show_members"] is True
+    shown = {m.person_id for m in response.context["page"]}
+    assert objects["person"].pk in shown
+
+
+def test_roles_follow_memberships_in_force(world):
+    institution, users, objects = world
+    student_user = users["student"]
+    assert permissions.roles_of(student_user, institution) == {Role.STUDENT}
+    services.leave(person=student_user.people.get(), effective_date=institution.local_today())
+    fresh = type(student_user).objects.get(pk=student_user.pk)
+    assert permissions.roles_of(fresh, institution) == frozenset()
+    assert not permissions.institutions_for(fresh).exists()
