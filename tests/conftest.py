@@ -63,3 +63,11 @@ def job_worker(transactional_db):
         app, perform_ping_check=False, pool="solo", queues=[settings.CELERY_TASK_DEFAULT_QUEUE]
     ) as worker:
         yield worker
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    broker = (
+        "eager (no broker)" if settings.CELERY_TASK_ALWAYS_EAGER else settings.CELERY_BROKER_URL
+    )
+    return [f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}", f"celery: {broker}"]

@@ -1,0 +1,180 @@
+"""Project-level contract: health check, production settings, demo data, schedules, language."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django_celery_beat.models import PeriodicTask
+
+from roles.models import (
+    AdminAppointment,
+    Institution,
+    Membership,
+    Movement,
+    Person,
+    Role,
+    TodoItem,
+    Unit,
+    User,
+)
+
+from .conftest import login
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_reports_database_and_broker(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["db"] == "ok"
+    assert body["broker"] in {"eager", "ok"}
+
+
+HEALTHZ_PROBE = (
+    "import django, json; django.setup(); from django.test import Client; "
+    "r = Client().get('/healthz'); print(r.status_code, json.loads(r.content)['db'])"
+)
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    ["postgres://postgres@127.0.0.1:1/unreachable", "sqlite:////nonexistent/dir/db.sqlite3"],
+)
+def test_healthz_is_503_when_the_database_is_unreachable(database_url):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+        "DEBUG": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", HEALTHZ_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split()[-2:] == ["503", "down"], result.stdout + result.stderr
+
+
+def test_check_deploy_is_clean_in_production():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
+        "ALLOWED_HOSTS": "portal.example.org",
+        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
+        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(
+        {"DEBUG": "0", "ALLOWED_HOSTS": "x", "DJANGO_SETTINGS_MODULE": "sferum_portal.settings"}
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Institution,
+            Unit,
+            Person,
+            Membership,
+            Movement,
+            TodoItem,
+            User,
+            AdminAppointment,
+        )
+    }
+
+
+def test_seed_demo_is_idempotent_and_the_demo_logins_work(db, client, settings):
+    call_command("seed_demo", stdout=io.StringIO())
+    first = _counts()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert _counts() == first
+    assert first["Institution"] == 1 and first["Person"] > 50
+    institution = Institution.objects.get()
+    assert institution.units.filter(kind="staff_room").count() == 1
+    assert TodoItem.objects.filter(done_at=None).exists()
+    for username in ("director", "admin", "teacher"):
+        assert client.login(username=username, password=settings.DEMO_PASSWORD), username
+    from roles import permissions
+
+    roles = {
+        u: permissions.roles_of(User.objects.get(username=u), institution)
+        for u in ("director", "admin", "teacher")
+    }
+    assert Role.DIRECTOR in roles["director"]
+    assert Role.ADMIN in roles["admin"]
+    assert roles["teacher"] == {Role.TEACHER}
+
+
+def test_seed_demo_prints_the_logins(db, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for username in ("director", "admin", "teacher"):
+        assert f"{username} / sferum-demo" in out
+
+
+def test_periodic_jobs_are_kept_in_django_celery_beat(db):
+    task = PeriodicTask.objects.get(task="roles.tasks.purge_roster_files")
+    assert task.enabled and task.crontab is not None
+
+
+def test_the_login_page_is_in_russian_by_default(client, db):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'lang="ru"' in page
+    assert "Войти" in page
+
+
+def test_english_is_the_second_language(client, db):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert 'lang="en"' in page and "Log in" in page
+
+
+def test_anonymous_users_are_sent_to_the_login_page(client, db):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_the_admin_site_is_for_superusers(superuser, admin_user):
+    assert login(superuser).get("/admin/").status_code == 200
+    assert login(admin_user).get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path", ["/static/vendor/bootstrap/css/bootstrap.min.css", "/static/css/portal.css"]
+)
+def test_static_files_are_served_locally(client, path, db):
+    response = client.get(path)
+    assert response.status_code == 200
