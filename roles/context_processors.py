@@ -1,12 +1,18 @@
+from functools import cache
+
 from . import permissions
 
 
 def portal(request):
-    """The navigation needs the user's institutions and what they may do in the current one."""
+    """The navigation needs the user's institutions and what they may do in the current one.
+
+    Computed lazily (pages without navigation pay nothing) and once per request.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
+    @cache
     def nav():
         institution_id = request.session.get("institution_id")
         institutions = list(permissions.institutions_for(user)[:50])

@@ -18,6 +18,7 @@ from .models import (
     Role,
     Unit,
     UnitKind,
+    normalize_search,
 )
 
 
@@ -240,3 +241,29 @@ class RosterUploadForm(forms.Form):
                 _("The file is larger than %(limit)d MB.") % {"limit": limit}
             )
         return upload
+
+
+class GuardianLinkForm(forms.Form):
+    student = forms.CharField(
+        label=_("child"),
+        max_length=300,
+        help_text=_("The child's external id or full name as on the roster."),
+    )
+
+    def __init__(self, *args, parent: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+
+    def clean_student(self):
+        value = self.cleaned_data["student"].strip()
+        students = Person.objects.filter(
+            institution=self.parent.institution, kind=PersonKind.STUDENT
+        )
+        found = list(students.filter(external_id=value)[:2])
+        if not found:
+            found = list(students.filter(search_key__startswith=normalize_search(value))[:2])
+        if not found:
+            raise forms.ValidationError(_("No student with this external id or name."))
+        if len(found) > 1:
+            raise forms.ValidationError(_("Several students match; enter the external id instead."))
+        return found[0]

@@ -39,6 +39,11 @@ urlpatterns = [
     ),
     path("<int:institution_id>/people/<int:pk>/leave/", views.LeaveView.as_view(), name="leave"),
     path(
+        "<int:institution_id>/people/<int:pk>/children/",
+        views.GuardianLinkView.as_view(),
+        name="guardian_link",
+    ),
+    path(
         "<int:institution_id>/people/<int:pk>/verify/",
         views.VerifyTeacherView.as_view(),
         name="verify_teacher",

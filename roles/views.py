@@ -20,6 +20,7 @@ from .forms import (
     ChangeRoleForm,
     EndAppointmentForm,
     EnrolForm,
+    GuardianLinkForm,
     InstitutionForm,
     LeaveForm,
     PersonForm,
@@ -333,6 +334,7 @@ class PersonDetailView(InstitutionView):
             can_manage=permissions.can(request.user, "people.manage", self.institution),
             can_verify=permissions.can(request.user, "teacher.verify", self.institution),
             verification_form=VerificationForm(),
+            guardian_form=GuardianLinkForm(parent=person),
         )
 
 
@@ -470,6 +472,26 @@ class ChangeRoleView(MovementFormView):
 
     def apply(self, obj, data):
         services.change_role(membership=obj, by=self.request.user, **data)
+
+
+class GuardianLinkView(InstitutionView):
+    action = "people.manage"
+
+    def post(self, request, institution_id, pk):
+        parent = self.get_person(pk)
+        form = GuardianLinkForm(request.POST, parent=parent)
+        if form.is_valid():
+            try:
+                services.link_guardian(
+                    parent=parent, student=form.cleaned_data["student"], by=request.user
+                )
+            except ValidationError as exc:
+                messages.error(request, error_text(exc))
+            else:
+                messages.success(request, _("The child is linked."))
+        else:
+            messages.error(request, " ".join(form.errors.get("student", [])))
+        return redirect("roles:person", institution_id=self.institution.pk, pk=parent.pk)
 
 
 class VerifyTeacherView(InstitutionView):

@@ -156,10 +156,18 @@ def test_the_login_page_is_in_russian_by_default(client, db):
     assert "Войти" in page
 
 
-def test_english_is_the_second_language(client, db):
-    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
-    page = response.content.decode()
+def test_russian_even_for_an_english_browser(client, db):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="ru"' in response.content.decode()
+
+
+def test_english_is_the_second_language_chosen_with_the_switch(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    page = client.get("/accounts/login/").content.decode()
     assert 'lang="en"' in page and "Log in" in page
+    client.post("/i18n/setlang/", {"language": "ru", "next": "/accounts/login/"})
+    assert 'lang="ru"' in client.get("/accounts/login/").content.decode()
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, db):
@@ -178,3 +186,34 @@ def test_the_admin_site_is_for_superusers(superuser, admin_user):
 def test_static_files_are_served_locally(client, path, db):
     response = client.get(path)
     assert response.status_code == 200
+
+
+def test_the_django_admin_registers_every_model_of_the_portal():
+    from django.apps import apps
+    from django.contrib import admin
+
+    ours = [m for m in apps.get_app_config("roles").get_models()]
+    assert ours and all(admin.site.is_registered(m) for m in ours)
+
+
+def test_the_audit_log_cannot_be_edited_in_the_admin(superuser, institution):
+    from roles.models import AuditEvent
+
+    event = AuditEvent.objects.filter(institution=institution).first()
+    client = login(superuser)
+    assert client.get(f"/admin/roles/auditevent/{event.pk}/delete/").status_code == 403
+    response = client.post(f"/admin/roles/auditevent/{event.pk}/change/", {"summary": "x"})
+    assert response.status_code == 403
+    event.refresh_from_db()
+    assert event.summary != "x"
+
+
+def test_creating_an_institution_in_the_admin_creates_its_staff_room(superuser):
+    client = login(superuser)
+    response = client.post(
+        "/admin/roles/institution/add/",
+        {"name": "Школа № 5", "short_name": "Ш5", "timezone": "Europe/Samara"},
+    )
+    assert response.status_code == 302
+    institution = Institution.objects.get(short_name="Ш5")
+    assert [u.name for u in institution.units.all()] == ["Учительская"]

@@ -36,6 +36,7 @@ MATRIX = {
     "transfer": (ADMIN, 200),
     "leave": (ADMIN, 200),
     "verify_teacher": (ADMIN, 405),  # POST only
+    "guardian_link": (ADMIN, 405),  # POST only
     "change_role": (ADMIN, 200),
     "movements": (MANAGEMENT, 200),
     "appointments": (MANAGEMENT, 200),
@@ -108,6 +109,7 @@ def url_for(name, institution, objects):
         "transfer": "person",
         "leave": "person",
         "verify_teacher": "person",
+        "guardian_link": "person",
         "change_role": "membership",
         "appointment_end": "appointment",
         "todo_done": "todo",

@@ -278,3 +278,16 @@ def test_empty_lists_show_an_empty_state(institution, admin_client):
     ):
         response = admin_client.get(url(name, institution), query)
         assert b"empty-state" in response.content, name
+
+
+def test_link_a_parent_to_a_child_by_name_or_id(institution, admin_client, klass):
+    child = make_person(institution, last_name="Белкин", first_name="Гоша", external_id="S-9")
+    parent = make_person(institution, kind="parent", last_name="Белкина", external_id="P-9")
+    link_url = url("guardian_link", institution, parent.pk)
+    admin_client.post(link_url, {"student": "белкин гоша"})
+    assert list(parent.children.all()) == [child]
+    admin_client.post(link_url, {"student": "S-9"})  # again: still one link
+    assert parent.children.count() == 1
+    response = admin_client.post(link_url, {"student": "Никто"}, follow=True)
+    assert [m.level_tag for m in response.context["messages"]][-1] == "error"
+    assert parent.children.count() == 1
