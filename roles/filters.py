@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     AuditEvent,
@@ -39,7 +40,7 @@ class PersonFilter(PortalFilterSet):
     role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices, method="with_role")
     status = django_filters.ChoiceFilter(
         label=_("status"),
-        choices=[("current", _("current")), ("left", _("left"))],
+        choices=[("current", _("current")), ("left", pgettext_lazy("people filter", "left"))],
         method="by_status",
         empty_label=_("all"),
     )
@@ -93,9 +94,11 @@ class UnitFilter(PortalFilterSet):
 class MovementFilter(PortalFilterSet):
     kind = django_filters.ChoiceFilter(label=_("kind"), choices=MovementKind.choices)
     since = django_filters.DateFilter(
-        label=_("from"), field_name="effective_date", lookup_expr="gte"
+        label=pgettext_lazy("date range", "from"), field_name="effective_date", lookup_expr="gte"
     )
-    until = django_filters.DateFilter(label=_("to"), field_name="effective_date", lookup_expr="lte")
+    until = django_filters.DateFilter(
+        label=pgettext_lazy("date range", "to"), field_name="effective_date", lookup_expr="lte"
+    )
 
     class Meta:
         model = Movement

@@ -6,6 +6,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -22,6 +23,24 @@ from .models import (
 )
 
 
+class CapitalisedLabelsMixin:
+    """Labels are kept lower-case (as model field names are) and shown capitalised."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.label:
+                field.label = capfirst(field.label)
+
+
+class PortalForm(CapitalisedLabelsMixin, forms.Form):
+    pass
+
+
+class PortalModelForm(CapitalisedLabelsMixin, forms.ModelForm):
+    pass
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -34,7 +53,7 @@ def _timezone_choices():
     return [(z, z) for z in zones]
 
 
-class InstitutionForm(forms.ModelForm):
+class InstitutionForm(PortalModelForm):
     timezone = forms.ChoiceField(label=_("time zone"), choices=_timezone_choices)
 
     class Meta:
@@ -58,7 +77,7 @@ class InstitutionForm(forms.ModelForm):
         }
 
 
-class UnitForm(forms.Form):
+class UnitForm(PortalForm):
     kind = forms.ChoiceField(
         label=_("kind"),
         choices=[
@@ -103,7 +122,7 @@ class UnitForm(forms.Form):
         return data
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(PortalModelForm):
     class Meta:
         model = Person
         fields = ["last_name", "first_name", "patronymic", "kind", "external_id", "email"]
@@ -126,7 +145,7 @@ class PersonForm(forms.ModelForm):
         return data
 
 
-class MovementBaseForm(forms.Form):
+class MovementBaseForm(PortalForm):
     effective_date = forms.DateField(label=_("effective date"), widget=DateInput())
     order_number = forms.CharField(label=_("order number"), max_length=50, required=False)
     note = forms.CharField(label=_("note"), max_length=500, required=False)
@@ -156,8 +175,8 @@ class EnrolForm(MovementBaseForm):
 
 
 class TransferForm(MovementBaseForm):
-    membership = forms.ModelChoiceField(label=_("from"), queryset=Membership.objects.none())
-    to_unit = forms.ModelChoiceField(label=_("to"), queryset=Unit.objects.none())
+    membership = forms.ModelChoiceField(label=_("from unit"), queryset=Membership.objects.none())
+    to_unit = forms.ModelChoiceField(label=_("to unit"), queryset=Unit.objects.none())
 
     field_order = ["membership", "to_unit", "effective_date", "order_number", "note"]
 
@@ -194,7 +213,7 @@ class LeaveForm(MovementBaseForm):
     pass
 
 
-class VerificationForm(forms.Form):
+class VerificationForm(PortalForm):
     approve = forms.TypedChoiceField(
         label=_("decision"),
         choices=[("1", _("confirm «teacher» status")), ("0", _("reject"))],
@@ -204,7 +223,7 @@ class VerificationForm(forms.Form):
     note = forms.CharField(label=_("comment or reason"), max_length=500, required=False)
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(PortalForm):
     person = forms.ModelChoiceField(label=_("staff member"), queryset=Person.objects.none())
     order_number = forms.CharField(label=_("order number"), max_length=50)
     order_date = forms.DateField(label=_("order date"), widget=DateInput())
@@ -217,14 +236,14 @@ class AppointmentForm(forms.Form):
         self.fields["person"].queryset = candidates
 
 
-class EndAppointmentForm(forms.Form):
+class EndAppointmentForm(PortalForm):
     end_date = forms.DateField(
         label=_("ended on"), widget=DateInput(), required=False, help_text=_("Today if left empty.")
     )
     reason = forms.CharField(label=_("reason"), max_length=300, required=False)
 
 
-class RosterUploadForm(forms.Form):
+class RosterUploadForm(PortalForm):
     file = forms.FileField(
         label=_("roster file"),
         help_text=_("CSV (UTF-8 or Windows-1251, comma or semicolon) or Excel .xlsx."),
@@ -243,7 +262,7 @@ class RosterUploadForm(forms.Form):
         return upload
 
 
-class GuardianLinkForm(forms.Form):
+class GuardianLinkForm(PortalForm):
     student = forms.CharField(
         label=_("child"),
         max_length=300,

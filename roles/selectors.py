@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from .models import (
     AdminAppointment,
@@ -18,6 +18,20 @@ from .models import (
     Unit,
     UnitKind,
     Verification,
+)
+
+# The staff room first, then departments, then classes.
+KIND_ORDER = Case(
+    When(kind=UnitKind.STAFF_ROOM, then=Value(0)),
+    When(kind=UnitKind.DEPARTMENT, then=Value(1)),
+    default=Value(2),
+)
+
+
+# Staff before students before parents in a unit's member list.
+ROLE_ORDER = Case(
+    *(When(role=role, then=Value(i)) for i, role in enumerate(Role.values)),
+    default=Value(99),
 )
 
 
@@ -40,7 +54,7 @@ def units_of(institution: Institution, *, include_archived: bool = False) -> Que
                 "memberships", filter=in_force & Q(memberships__role=Role.TEACHER)
             ),
         )
-        .order_by("kind", "name", "academic_year")
+        .order_by(KIND_ORDER, "name", "academic_year")
     )
 
 
@@ -70,7 +84,7 @@ def unit_members(unit: Unit) -> QuerySet[Membership]:
         Membership.objects.active(unit.institution.local_today())
         .filter(unit=unit)
         .select_related("person")
-        .order_by("role", "person__last_name", "person__first_name")
+        .order_by(ROLE_ORDER, "person__last_name", "person__first_name")
     )
 
 
