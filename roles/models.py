@@ -470,6 +470,7 @@ class MovementKind(models.TextChoices):
     ENROL = "enrol", _("enrolment")
     TRANSFER = "transfer", _("transfer")
     ROLE_CHANGE = "role_change", _("change of role")
+    UNIT_EXIT = "unit_exit", _("leaving a unit")
     LEAVE = "leave", _("leaving")
 
 

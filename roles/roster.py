@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .models import GuardianLink, Institution, Membership, Person, PersonKind, Role, Unit, UnitKind
+from .models import (
+    AdminAppointment,
+    GuardianLink,
+    Institution,
+    Membership,
+    Person,
+    PersonKind,
+    Role,
+    Unit,
+    UnitKind,
+)
 
 COLUMNS = ("external_id", "last_name", "first_name", "patronymic", "kind", "unit", "guardian_of")
 REQUIRED_COLUMNS = ("external_id", "last_name", "first_name", "kind")
@@ -68,6 +78,7 @@ KIND_ALIASES: dict[str, str] = {
 }
 
 MAX_ROWS = 50_000
+EXTERNAL_ID_MAX = Person._meta.get_field("external_id").max_length
 NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё\s'’.\-]*$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
@@ -123,9 +134,14 @@ def _decode(data: bytes) -> str:
 
 def _csv_records(data: bytes) -> list[list[str]]:
     text = _decode(data)
-    first_line = text.split("\n", 1)[0]
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise RosterFileError(
+            _("The file is not valid CSV (%(error)s): check the quotation marks.") % {"error": exc}
+        ) from exc
 
 
 def _xlsx_records(data: bytes) -> list[list[str]]:
@@ -160,11 +176,12 @@ def read_roster(data: bytes, filename: str = "") -> list[RosterRow]:
         raise RosterFileError(_("The file is empty."))
     is_xlsx = data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
     records = _xlsx_records(data) if is_xlsx else _csv_records(data)
-    # Skip blank lines before the header.
-    while records and not any(cell.strip() for cell in records[0]):
-        records.pop(0)
-    if not records:
+    # Blank lines before the header are skipped, but rows keep their numbers in the file.
+    first = next((i for i, record in enumerate(records) if any(c.strip() for c in record)), None)
+    if first is None:
         raise RosterFileError(_("The file has no header row."))
+    header_number = first + 1
+    records = records[first:]
     header = records[0]
     mapping: dict[str, int] = {}
     unknown = []
@@ -202,7 +219,7 @@ def read_roster(data: bytes, filename: str = "") -> list[RosterRow]:
         return record[index].strip()
 
     rows = []
-    for offset, record in enumerate(records[1:], start=2):
+    for offset, record in enumerate(records[1:], start=header_number + 1):
         if not any(str(c).strip() for c in record):
             continue
         guardian_raw = cell(record, "guardian_of")
@@ -246,6 +263,10 @@ class RosterPlan:
     transfers: list[tuple[PersonPlan, Unit, Unit]] = field(default_factory=list)
     # (person plan, unit) memberships to add for existing people
     additions: list[tuple[PersonPlan, Unit]] = field(default_factory=list)
+    # (person plan, membership) memberships the file no longer gives (a parent's old class)
+    endings: list[tuple[PersonPlan, Membership]] = field(default_factory=list)
+    # people missing from the file whom an import never ends: the administration and admins
+    kept: list[Person] = field(default_factory=list)
     # parent external id -> student external ids to link
     guardian_links: list[tuple[str, str]] = field(default_factory=list)
     leavers: list[Person] = field(default_factory=list)
@@ -261,7 +282,11 @@ class RosterPlan:
 
     @property
     def changed(self) -> list[PersonPlan]:
-        moved = {id(t[0]) for t in self.transfers} | {id(a[0]) for a in self.additions}
+        moved = (
+            {id(t[0]) for t in self.transfers}
+            | {id(a[0]) for a in self.additions}
+            | {id(e[0]) for e in self.endings}
+        )
         return [
             p
             for p in self.people
@@ -287,6 +312,7 @@ class RosterPlan:
                 "created": [describe(p) for p in created[:samples]],
                 "changed": [describe(p) for p in changed[:samples]],
                 "ended": [p.full_name for p in self.leavers[:samples]],
+                "kept": [p.full_name for p in self.kept[:samples]],
             },
         }
 
@@ -334,6 +360,10 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
         messages: list[str] = []
         if not r.external_id:
             messages.append(_("the external id is empty"))
+        elif len(r.external_id) > EXTERNAL_ID_MAX:
+            messages.append(
+                _("the external id is longer than %(max)d characters") % {"max": EXTERNAL_ID_MAX}
+            )
         elif id_counts[r.external_id] > 1:
             others = [str(o.number) for o in rows if o.external_id == r.external_id and o is not r]
             messages.append(
@@ -467,14 +497,48 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
             for unit in wanted:
                 if (unit.pk, item.role) not in held:
                     plan.additions.append((item, unit))
+            # A parent belongs to their children's classes and a teacher to the department the
+            # file names; class assignments of teachers are managed in the portal, not the file.
+            managed_kind = UnitKind.CLASS if item.kind == PersonKind.PARENT else UnitKind.DEPARTMENT
+            if item.kind == PersonKind.STAFF and not any(
+                u.kind == UnitKind.DEPARTMENT for u in item.units
+            ):
+                continue
+            wanted_ids = {u.pk for u in wanted}
+            for m in current:
+                if (
+                    m.role == item.role
+                    and m.unit.kind == managed_kind
+                    and m.unit_id not in wanted_ids
+                ):
+                    plan.endings.append((item, m))
 
     # Everyone of a kind the file lists, missing from it, has left.
     listed_kinds = {p.kind for p in plan.people}
     listed_ids = {p.row.external_id for p in plan.people}
-    plan.leavers = [
+    missing = [
         p
         for p in existing.values()
         if p.kind in listed_kinds and p.external_id not in listed_ids and p.left_on is None
     ]
-    plan.leavers.sort(key=lambda p: (p.last_name, p.first_name))
+    # An import must not lock out the people who run the institution or the portal: their
+    # leaving is recorded by hand.
+    protected = {
+        m.person_id
+        for m in Membership.objects.filter(
+            person__in=[p.pk for p in missing],
+            end_date__isnull=True,
+            role__in=[Role.DIRECTOR, Role.DEPUTY],
+        )
+    } | set(
+        AdminAppointment.objects.filter(
+            person__in=[p.pk for p in missing], end_date__isnull=True
+        ).values_list("person_id", flat=True)
+    )
+    plan.leavers = sorted(
+        (p for p in missing if p.pk not in protected), key=lambda p: (p.last_name, p.first_name)
+    )
+    plan.kept = sorted(
+        (p for p in missing if p.pk in protected), key=lambda p: (p.last_name, p.first_name)
+    )
     return plan

@@ -630,6 +630,52 @@ def change_role(
 
 
 @transaction.atomic
+def end_membership(
+    *,
+    membership: Membership,
+    effective_date: dt.date,
+    order_number: str = "",
+    note: str = "",
+    by=None,
+) -> Movement:
+    """The person leaves one unit but stays in the institution."""
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("person", "unit")
+        .get(pk=membership.pk)
+    )
+    if membership.end_date is not None:
+        raise ValidationError(_("This membership has already ended."))
+    if membership.unit.is_staff_room and membership.person.kind == PersonKind.STAFF:
+        raise ValidationError(_("Staff leave the staff room only by leaving the institution."))
+    person, unit = membership.person, membership.unit
+    _end_memberships(Membership.objects.filter(pk=membership.pk), effective_date)
+    movement = Movement.objects.create(
+        institution=person.institution,
+        person=person,
+        kind=MovementKind.UNIT_EXIT,
+        from_unit=unit,
+        role=membership.role,
+        effective_date=effective_date,
+        order_number=order_number,
+        note=note,
+        recorded_by=by,
+    )
+    if membership.joined_at is not None:
+        todo = remove_todo(person, unit)
+        todo.movement = movement
+        todo.save()
+    audit(
+        institution=person.institution,
+        actor=by,
+        action="movement.unit_exit",
+        summary=str(movement),
+        obj=movement,
+    )
+    return movement
+
+
+@transaction.atomic
 def leave(
     *,
     person: Person,
@@ -948,6 +994,10 @@ def apply_roster_plan(
             note=note,
             by=by,
         )
+    for _item, membership in plan.endings:
+        end_membership(
+            membership=membership, effective_date=on, order_number=order_number, note=note, by=by
+        )
     for person in plan.leavers:
         leave(person=person, effective_date=on, order_number=order_number, note=note, by=by)
 
@@ -1094,10 +1144,12 @@ def purge_roster_files(*, older_than_days: int | None = None) -> int:
     """Delete stored files of previews never confirmed. Returns how many."""
     days = settings.ROSTER_FILE_RETENTION_DAYS if older_than_days is None else older_than_days
     cutoff = timezone.now() - dt.timedelta(days=days)
-    stale = RosterImport.objects.filter(created_at__lt=cutoff).exclude(file="")
-    count = 0
+    stale = list(
+        RosterImport.objects.filter(
+            created_at__lt=cutoff, status=RosterImportStatus.PREVIEW
+        ).exclude(file="")
+    )
     for roster_import in stale:
         roster_import.file.delete(save=False)
-        count += 1
-    stale.update(file="")
-    return count
+    RosterImport.objects.filter(pk__in=[r.pk for r in stale]).update(file="")
+    return len(stale)

@@ -30,10 +30,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if plan.errors:
             self.stderr.write(
-                f"Файл отклонён, ничего не записано. Ошибки в строках ({len(plan.errors)}):"
+                _("The file is rejected; nothing was written. Bad rows: %(count)d.")
+                % {"count": len(plan.errors)}
             )
             for error in plan.errors:
-                self.stderr.write(f"  строка {error.row}: {'; '.join(error.messages)}")
+                self.stderr.write(
+                    "  "
+                    + _("row %(row)s: %(problems)s")
+                    % {"row": error.row, "problems": "; ".join(error.messages)}
+                )
             raise SystemExit(1)
         summary = plan.summary() if dry_run else services.apply_roster_plan(plan=plan, by=None)
         message = (
