@@ -681,9 +681,16 @@ class RosterImportView(InstitutionView):
                     "total": roster_import.rows_total,
                 }
             )
+        summary = roster_import.summary or {}
+        samples = summary.get("samples", {})
+        more = {
+            key: summary.get(key, 0) - len(samples.get(key, []))
+            for key in ("created", "changed", "ended")
+        }
         return self.render(
             "roles/roster_import.html",
             roster_import=roster_import,
+            more=more,
             progress=progress,
             in_progress=roster_import.status
             in (RosterImportStatus.QUEUED, RosterImportStatus.RUNNING),
@@ -691,6 +698,14 @@ class RosterImportView(InstitutionView):
 
     def post(self, request, institution_id, pk):
         roster_import = self._get(pk)
+        if (roster_import.summary or {}).get("ended") and not request.POST.get("confirm_leavers"):
+            messages.error(
+                request,
+                _("Confirm that the people missing from the file are recorded as having left."),
+            )
+            return redirect(
+                "roles:roster_import", institution_id=self.institution.pk, pk=roster_import.pk
+            )
         try:
             services.start_roster_import(roster_import=roster_import, by=request.user)
         except ValidationError as exc:

@@ -1129,3 +1129,25 @@ def test_a_parent_who_had_joined_the_old_class_gets_a_removal_todo(institution, 
     todo = TodoItem.objects.get(person=parent)
     assert (todo.kind, todo.unit.name) == ("remove", "3А")
     assert Movement.objects.filter(person=parent, kind="unit_exit").count() == 1
+
+
+def test_leavers_need_an_explicit_confirmation(job_worker, admin_client, institution, units):
+    import_rows(institution, PUPILS_AND_PARENTS)
+    without_s3 = [row for row in PUPILS_AND_PARENTS if row[0] != "S-3"]
+    upload(admin_client, institution, csv_bytes(without_s3))
+    roster_import = RosterImport.objects.filter(institution=institution).latest("pk")
+    assert roster_import.summary["ended"] == 1
+    page = admin_client.get(import_url(institution, roster_import)).content.decode()
+    assert 'name="confirm_leavers"' in page
+
+    response = admin_client.post(import_url(institution, roster_import), follow=True)
+
+    assert [m.level_tag for m in response.context["messages"]][-1] == "error"
+    roster_import.refresh_from_db()
+    assert roster_import.status == RosterImportStatus.PREVIEW
+    assert person(institution, "S-3").left_on is None
+
+    admin_client.post(import_url(institution, roster_import), {"confirm_leavers": "1"})
+
+    assert wait_for(roster_import).status == RosterImportStatus.DONE
+    assert person(institution, "S-3").left_on is not None
