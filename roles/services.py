@@ -1034,7 +1034,7 @@ def _progress_key(import_id: int) -> str:
 
 def roster_import_progress(roster_import: RosterImport) -> int:
     """Rows written so far: kept in the cache, since the import's own transaction hides them."""
-    if roster_import.status == RosterImportStatus.RUNNING:
+    if roster_import.status in (RosterImportStatus.QUEUED, RosterImportStatus.RUNNING):
         return cache.get(_progress_key(roster_import.pk), 0)
     return roster_import.rows_done
 
@@ -1092,45 +1092,57 @@ def start_roster_import(*, roster_import: RosterImport, by) -> RosterImport:
 
 
 def run_roster_import(*, import_id: int) -> RosterImport:
-    """Apply a queued import (the Celery task's body). The database may have changed since the
-    preview, so the file is checked again and rejected whole if it no longer fits."""
-    with transaction.atomic():
-        roster_import = RosterImport.objects.select_for_update().get(pk=import_id)
-        if roster_import.status != RosterImportStatus.QUEUED:
-            return roster_import
-        roster_import.status = RosterImportStatus.RUNNING
-        roster_import.save(update_fields=["status"])
-    institution = roster_import.institution
+    """Apply a queued import (the Celery task's body).
+
+    The database may have changed since the preview, so the file is checked again and rejected
+    whole if it no longer fits. The import row stays locked in the import's own transaction: a
+    worker killed half-way leaves nothing written and the import still queued, so the broker's
+    redelivery runs it again, and a duplicate delivery waits and then finds it done.
+    """
+    runnable = (RosterImportStatus.QUEUED, RosterImportStatus.RUNNING)
     try:
-        with roster_import.file.open("rb") as fh:
-            data = fh.read()
-        plan = plan_roster(institution, read_roster(data, roster_import.original_name))
-        if plan.errors:
-            roster_import.status = RosterImportStatus.INVALID
-            roster_import.errors = [e.as_dict() for e in plan.errors]
-        else:
-            key = _progress_key(roster_import.pk)
-            roster_import.summary = apply_roster_plan(
-                plan=plan,
-                by=roster_import.uploaded_by,
-                progress=lambda n: cache.set(key, n, 3600),
+        with transaction.atomic():
+            roster_import = RosterImport.objects.select_for_update().get(pk=import_id)
+            if roster_import.status not in runnable:
+                return roster_import
+            with roster_import.file.open("rb") as fh:
+                data = fh.read()
+            plan = plan_roster(
+                roster_import.institution, read_roster(data, roster_import.original_name)
             )
-            roster_import.status = RosterImportStatus.DONE
-            roster_import.rows_done = roster_import.rows_total
+            if plan.errors:
+                roster_import.status = RosterImportStatus.INVALID
+                roster_import.errors = [e.as_dict() for e in plan.errors]
+            else:
+                key = _progress_key(roster_import.pk)
+                roster_import.summary = apply_roster_plan(
+                    plan=plan,
+                    by=roster_import.uploaded_by,
+                    progress=lambda n: cache.set(key, n, 3600),
+                )
+                roster_import.status = RosterImportStatus.DONE
+                roster_import.rows_done = roster_import.rows_total
+            roster_import.finished_at = timezone.now()
+            roster_import.save(
+                update_fields=["status", "errors", "summary", "rows_done", "finished_at"]
+            )
     except RosterFileError as exc:
-        roster_import.status = RosterImportStatus.INVALID
-        roster_import.errors = [RowError(row=None, messages=[str(exc)]).as_dict()]
+        _finish_unapplied(import_id, RosterImportStatus.INVALID, str(exc))
     except Exception as exc:
-        roster_import.status = RosterImportStatus.FAILED
-        roster_import.errors = [RowError(row=None, messages=[str(exc)[:500]]).as_dict()]
+        _finish_unapplied(import_id, RosterImportStatus.FAILED, str(exc)[:500])
+        _discard_roster_file(RosterImport.objects.get(pk=import_id))
         raise
-    finally:
-        roster_import.finished_at = timezone.now()
-        roster_import.save(
-            update_fields=["status", "errors", "summary", "rows_done", "finished_at"]
-        )
-        _discard_roster_file(roster_import)
+    roster_import = RosterImport.objects.get(pk=import_id)
+    _discard_roster_file(roster_import)
     return roster_import
+
+
+def _finish_unapplied(import_id: int, status: str, message: str) -> None:
+    RosterImport.objects.filter(pk=import_id).update(
+        status=status,
+        errors=[RowError(row=None, messages=[message]).as_dict()],
+        finished_at=timezone.now(),
+    )
 
 
 def _discard_roster_file(roster_import: RosterImport) -> None:

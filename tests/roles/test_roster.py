@@ -824,6 +824,22 @@ def test_a_queued_import_is_applied_once(institution, units, uploader):
     assert imports_applied(institution) == 1
 
 
+def test_an_import_whose_file_is_lost_fails_cleanly_and_writes_nothing(
+    institution, units, uploader
+):
+    roster_import = preview(institution, uploader)
+    services.start_roster_import(roster_import=roster_import, by=uploader)
+    default_storage.delete(roster_import.file.name)  # the stored file is lost meanwhile
+    before = snapshot()
+
+    with pytest.raises(FileNotFoundError):
+        services.run_roster_import(import_id=roster_import.pk)
+
+    failed = RosterImport.objects.get(pk=roster_import.pk)
+    assert failed.status == RosterImportStatus.FAILED and failed.errors[0]["row"] is None
+    assert snapshot() == before
+
+
 def test_a_queued_import_is_checked_again_when_it_runs(institution, units, uploader):
     roster_import = preview(institution, uploader)
     services.start_roster_import(roster_import=roster_import, by=uploader)
