@@ -55,6 +55,10 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ("kind", "institution")
     search_fields = ("name",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # A unit's kind never changes: the staff room must stay the staff room.
+        return ("kind",) if obj is not None else ()
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.kind == UnitKind.STAFF_ROOM:
             return False

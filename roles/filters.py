@@ -13,7 +13,9 @@ from .models import (
     Role,
     Unit,
     UnitKind,
+    in_force,
     normalize_search,
+    on_roster,
 )
 
 
@@ -62,10 +64,7 @@ class PersonFilter(PortalFilterSet):
         return queryset
 
     def _in_force(self):
-        today = self.institution.local_today()
-        return Q(memberships__start_date__lte=today) & (
-            Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=today)
-        )
+        return in_force(self.institution.local_today(), "memberships__")
 
     def in_unit(self, queryset, name, value):
         return queryset.filter(self._in_force() & Q(memberships__unit=value)).distinct()
@@ -76,7 +75,8 @@ class PersonFilter(PortalFilterSet):
         return queryset.filter(self._in_force() & Q(memberships__role=value)).distinct()
 
     def by_status(self, queryset, name, value):
-        return queryset.filter(left_on__isnull=(value == "current"))
+        current = on_roster(self.institution.local_today())
+        return queryset.filter(current if value == "current" else ~current)
 
 
 class UnitFilter(PortalFilterSet):

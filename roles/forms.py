@@ -20,6 +20,7 @@ from .models import (
     Unit,
     UnitKind,
     normalize_search,
+    validate_academic_year,
 )
 
 
@@ -86,12 +87,12 @@ class UnitForm(PortalForm):
         ],
     )
     name = forms.CharField(label=_("name"), max_length=200)
-    academic_year = forms.RegexField(
+    academic_year = forms.CharField(
         label=_("academic year"),
-        regex=r"^\d{4}/\d{4}$",
+        max_length=9,
         required=False,
+        validators=[validate_academic_year],
         help_text=_("For a class, e.g. 2026/2027; the current year if left empty."),
-        error_messages={"invalid": _("Enter the academic year as 2026/2027.")},
     )
     parent = forms.ModelChoiceField(
         label=_("parent unit"), queryset=Unit.objects.none(), required=False
@@ -112,15 +113,6 @@ class UnitForm(PortalForm):
         if "parent" in self.fields:
             self.fields["parent"].queryset = parents
 
-    def clean(self):
-        data = super().clean()
-        year = data.get("academic_year")
-        if year:
-            start, end = (int(x) for x in year.split("/"))
-            if end != start + 1:
-                self.add_error("academic_year", _("The second year must follow the first."))
-        return data
-
 
 class PersonForm(PortalModelForm):
     class Meta:
@@ -136,13 +128,6 @@ class PersonForm(PortalModelForm):
         if self.instance.pk:
             # A person's kind does not change; record a new person instead.
             del self.fields["kind"]
-
-    def clean(self):
-        data = super().clean()
-        kind = data.get("kind") or self.instance.kind
-        if kind == PersonKind.STUDENT and data.get("email"):
-            self.add_error("email", _("No e-mail address is kept for students."))
-        return data
 
 
 class MovementBaseForm(PortalForm):
@@ -165,13 +150,6 @@ class EnrolForm(MovementBaseForm):
             institution=person.institution, archived_at__isnull=True, kind__in=kinds
         )
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
-
-    def clean(self):
-        data = super().clean()
-        unit, role = data.get("unit"), data.get("role")
-        if unit and role and role not in ROLES_BY_UNIT_KIND[unit.kind]:
-            self.add_error("role", _("This role is not possible in a unit of this kind."))
-        return data
 
 
 class TransferForm(MovementBaseForm):

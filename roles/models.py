@@ -1,5 +1,6 @@
 """The institution, its structure and roster: data and invariants only, no workflows."""
 
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -68,9 +69,13 @@ class UnitKind(models.TextChoices):
     CLASS = "class", _("class")
 
 
-academic_year_validator = RegexValidator(
-    r"^\d{4}/\d{4}$", _("Enter the academic year as 2026/2027.")
-)
+def validate_academic_year(value: str) -> None:
+    """ "2026/2027": two consecutive years."""
+    parts = value.split("/")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts):
+        raise ValidationError(_("Enter the academic year as 2026/2027."), code="format")
+    if int(parts[1]) != int(parts[0]) + 1:
+        raise ValidationError(_("The second year must follow the first."), code="sequence")
 
 
 class UnitQuerySet(models.QuerySet):
@@ -93,7 +98,7 @@ class Unit(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     name = models.CharField(_("name"), max_length=200)
     academic_year = models.CharField(
-        _("academic year"), max_length=9, blank=True, validators=[academic_year_validator]
+        _("academic year"), max_length=9, blank=True, validators=[validate_academic_year]
     )
     parent = models.ForeignKey(
         "self",
@@ -142,6 +147,14 @@ class Unit(models.Model):
             return f"{self.name} ({self.academic_year})"
         return self.name
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = Unit.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
+            if stored is not None and stored != self.kind:
+                # A kind change could leave an institution without its staff room.
+                raise ValidationError(_("The kind of a unit cannot be changed."))
+        super().save(*args, **kwargs)
+
     @property
     def is_staff_room(self) -> bool:
         return self.kind == UnitKind.STAFF_ROOM
@@ -151,15 +164,20 @@ class Unit(models.Model):
         return self.archived_at is not None
 
     def clean(self) -> None:
-        if self.parent_id is not None:
-            if self.parent.institution_id != self.institution_id:
-                raise ValidationError(
-                    {"parent": _("The parent unit belongs to another institution.")}
-                )
-            if self.pk and self.parent_id == self.pk:
-                raise ValidationError({"parent": _("A unit cannot be its own parent.")})
         if self.kind == UnitKind.STAFF_ROOM and self.parent_id is not None:
             raise ValidationError({"parent": _("The staff room has no parent unit.")})
+        if self.parent_id is None:
+            return
+        if self.parent.institution_id != self.institution_id:
+            raise ValidationError({"parent": _("The parent unit belongs to another institution.")})
+        if self.parent.kind != UnitKind.DEPARTMENT:
+            raise ValidationError({"parent": _("Only a department can contain other units.")})
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A unit cannot be nested inside itself.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
     def delete(self, *args, **kwargs):
         if self.kind == UnitKind.STAFF_ROOM:
@@ -265,6 +283,11 @@ class Person(models.Model):
         return self.left_on is not None
 
 
+def on_roster(on, prefix: str = "") -> Q:
+    """People who have not left by the given (institution-local) date."""
+    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": on})
+
+
 class GuardianLink(models.Model):
     parent = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="child_links", verbose_name=_("parent")
@@ -319,11 +342,20 @@ class Verification(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
+def in_force(on, prefix: str = "") -> Q:
+    """Memberships in force on a date; `prefix` reaches them through a relation ("memberships__").
+
+    `on` is always an institution's local date, never the server's.
+    """
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": on})
+    )
+
+
 class MembershipQuerySet(models.QuerySet):
-    def active(self, on=None):
-        """Memberships in force on the given date (today by default)."""
-        on = on or timezone.localdate()
-        return self.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gt=on))
+    def active(self, on):
+        """Memberships in force on the given (institution-local) date."""
+        return self.filter(in_force(on))
 
 
 class Membership(models.Model):
@@ -642,10 +674,14 @@ class AuditEvent(models.Model):
 class RosterImportStatus(models.TextChoices):
     PREVIEW = "preview", _("preview ready")
     INVALID = "invalid", _("rejected")
-    QUEUED = "queued", _("queued")
-    RUNNING = "running", _("running")
+    QUEUED = "queued", _("being imported")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+
+
+def roster_upload_path(instance, filename: str) -> str:
+    # Never the original name: the file holds minors' names and must not be guessable.
+    return f"rosters/{uuid.uuid4().hex}"
 
 
 class RosterImport(models.Model):
@@ -657,13 +693,15 @@ class RosterImport(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    file = models.FileField(upload_to="rosters/%Y/%m/", max_length=300, blank=True)
+    file = models.FileField(upload_to=roster_upload_path, max_length=300, blank=True)
     original_name = models.CharField(max_length=255)
     status = models.CharField(max_length=10, choices=RosterImportStatus.choices)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)
     # {"created": n, "changed": n, "ended": n, "unchanged": n, "samples": {...}}
     summary = models.JSONField(default=dict, blank=True)
+    # Ids of the people the administrator confirmed as leaving when starting the import.
+    confirmed_leavers = models.JSONField(default=list, blank=True)
     # [{"row": n, "messages": [...]}] or [{"row": null, "messages": [...]}] for file-level errors
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

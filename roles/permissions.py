@@ -1,12 +1,13 @@
-"""Who may do what: written once here and applied to every view.
+"""Who may do what: written once here and applied to every view and service.
 
 A user's roles in an institution come from their roster person there: the roles of their
-memberships in force, plus «admin» while an appointment by order is open. Superusers may do
-everything everywhere (the municipal operator).
+memberships in force on the institution's local day, plus «admin» while an appointment by order
+is in force. Superusers may do everything everywhere (the municipal operator).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
@@ -35,6 +36,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "audit.view": frozenset({Role.DIRECTOR, Role.ADMIN}),
 }
 
+# Roles that only the director (or the operator) may give, change or take away: an admin who
+# could make themselves director could appoint admins around the rules.
+GRANTED_BY_DIRECTOR: frozenset[str] = frozenset({Role.DIRECTOR, Role.DEPUTY})
+
 
 def roles_of(user, institution: Institution) -> frozenset[str]:
     """The roles the user holds in the institution now (cached on the user object)."""
@@ -46,11 +51,14 @@ def roles_of(user, institution: Institution) -> frozenset[str]:
     today = institution.local_today()
     roles = set(
         Membership.objects.active(today)
-        .filter(person__user=user, person__institution=institution, person__left_on__isnull=True)
+        .filter(person__user=user, person__institution=institution)
         .values_list("role", flat=True)
     )
     if AdminAppointment.objects.filter(
-        institution=institution, person__user=user, end_date__isnull=True, start_date__lte=today
+        Q(end_date__isnull=True) | Q(end_date__gt=today),
+        institution=institution,
+        person__user=user,
+        start_date__lte=today,
     ).exists():
         roles.add(Role.ADMIN)
     cache[institution.pk] = frozenset(roles)
@@ -58,20 +66,29 @@ def roles_of(user, institution: Institution) -> frozenset[str]:
 
 
 def institutions_for(user) -> QuerySet[Institution]:
-    """The institutions the user may see: those where they hold any role."""
+    """The institutions the user may see: those where they hold a role on their local day."""
     if not getattr(user, "is_authenticated", False):
         return Institution.objects.none()
     if user.is_superuser:
         return Institution.objects.all()
-    today = timezone.localdate()
-    member_of = Membership.objects.active(today).filter(
-        person__user=user, person__left_on__isnull=True
+    # Candidates within a day of the server's date on either side, then each checked on its own
+    # local day (institutions span eleven time zones).
+    server_today = timezone.localdate()
+    near = Q(start_date__lte=server_today + dt.timedelta(days=1)) & (
+        Q(end_date__isnull=True) | Q(end_date__gt=server_today - dt.timedelta(days=1))
     )
-    admin_of = AdminAppointment.objects.filter(person__user=user, end_date__isnull=True)
-    return Institution.objects.filter(
-        Q(pk__in=member_of.values("unit__institution_id"))
-        | Q(pk__in=admin_of.values("institution_id"))
-    ).distinct()
+    candidate_ids = set(
+        Membership.objects.filter(near, person__user=user).values_list(
+            "person__institution_id", flat=True
+        )
+    ) | set(
+        AdminAppointment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=server_today - dt.timedelta(days=1)),
+            person__user=user,
+        ).values_list("institution_id", flat=True)
+    )
+    ids = [i.pk for i in Institution.objects.filter(pk__in=candidate_ids) if roles_of(user, i)]
+    return Institution.objects.filter(pk__in=ids)
 
 
 def can(user, action: str, institution: Institution) -> bool:
@@ -82,6 +99,33 @@ def can(user, action: str, institution: Institution) -> bool:
     if user.is_superuser:
         return True
     return bool(ACTIONS[action] & roles_of(user, institution))
+
+
+def is_director(user, institution: Institution) -> bool:
+    """The director, or the operator acting for one."""
+    return getattr(user, "is_superuser", False) or Role.DIRECTOR in roles_of(user, institution)
+
+
+def can_grant_role(user, institution: Institution, role: str) -> bool:
+    """May `user` give or take away `role`? `None` is the system (an import, the demo)."""
+    return user is None or role not in GRANTED_BY_DIRECTOR or is_director(user, institution)
+
+
+def can_change_person(user, person: Person) -> bool:
+    """Movements of the director and deputies are recorded by the director only."""
+    if user is None or is_director(user, person.institution):
+        return True
+    held = Membership.objects.active(person.institution.local_today()).filter(
+        person=person, role__in=GRANTED_BY_DIRECTOR
+    )
+    return not held.exists()
+
+
+def can_end_appointment(user, appointment: AdminAppointment) -> bool:
+    """The main administrator is relieved by the director; additional ones by any admin."""
+    if user is None or is_director(user, appointment.institution):
+        return True
+    return appointment.is_additional and can(user, "appointment.manage", appointment.institution)
 
 
 def has_any_role(user, institution: Institution) -> bool:

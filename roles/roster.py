@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -79,7 +78,8 @@ KIND_ALIASES: dict[str, str] = {
 
 MAX_ROWS = 50_000
 EXTERNAL_ID_MAX = Person._meta.get_field("external_id").max_length
-NAME_RE = re.compile(r"^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё\s'’.\-]*$")
+# Letters of any alphabet (Tatar, Bashkir, Ukrainian names too), spaces, hyphens, apostrophes.
+NAME_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|[\s'’.\-])*$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
 
 
@@ -147,10 +147,11 @@ def _csv_records(data: bytes) -> list[list[str]]:
 def _xlsx_records(data: bytes) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    damaged = _("The Excel file is damaged or is not an .xlsx workbook.")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise RosterFileError(_("The Excel file is damaged or is not an .xlsx workbook.")) from exc
+    except Exception as exc:  # openpyxl raises zip, XML and value errors of many kinds
+        raise RosterFileError(damaged) from exc
     try:
         sheet = workbook.worksheets[0]
         records = []
@@ -159,6 +160,8 @@ def _xlsx_records(data: bytes) -> list[list[str]]:
             if len(records) > MAX_ROWS + 1:
                 break
         return records
+    except Exception as exc:
+        raise RosterFileError(damaged) from exc
     finally:
         workbook.close()
 
@@ -314,6 +317,12 @@ class RosterPlan:
                 "ended": [p.full_name for p in self.leavers[:samples]],
                 "kept": [p.full_name for p in self.kept[:samples]],
             },
+            "more": {
+                "created": max(0, len(created) - samples),
+                "changed": max(0, len(changed) - samples),
+                "ended": max(0, len(self.leavers) - samples),
+            },
+            "leaver_ids": sorted(p.pk for p in self.leavers),
         }
 
 
@@ -483,9 +492,12 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
         if item.kind == PersonKind.STUDENT:
             in_class = [m for m in current if m.role == Role.STUDENT]
             target = item.units[0]
-            if in_class and in_class[0].unit_id != target.pk:
+            # A child may attend several classes (объединения); the file names one of them.
+            if any(m.unit_id == target.pk for m in in_class):
+                pass
+            elif len(in_class) == 1:
                 plan.transfers.append((item, in_class[0].unit, target))
-            elif not in_class:
+            else:
                 plan.additions.append((item, target))
         else:
             held = {(m.unit_id, m.role) for m in current}

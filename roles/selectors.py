@@ -18,6 +18,8 @@ from .models import (
     Unit,
     UnitKind,
     Verification,
+    in_force,
+    on_roster,
 )
 
 # The staff room first, then departments, then classes.
@@ -40,19 +42,13 @@ def units_of(institution: Institution, *, include_archived: bool = False) -> Que
     if not include_archived:
         qs = qs.filter(archived_at__isnull=True)
     today = institution.local_today()
-    in_force = Q(memberships__start_date__lte=today) & (
-        Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=today)
-    )
+    current = in_force(today, "memberships__")
     return (
         qs.select_related("parent")
         .annotate(
-            members_count=Count("memberships", filter=in_force),
-            students_count=Count(
-                "memberships", filter=in_force & Q(memberships__role=Role.STUDENT)
-            ),
-            teachers_count=Count(
-                "memberships", filter=in_force & Q(memberships__role=Role.TEACHER)
-            ),
+            members_count=Count("memberships", filter=current),
+            students_count=Count("memberships", filter=current & Q(memberships__role=Role.STUDENT)),
+            teachers_count=Count("memberships", filter=current & Q(memberships__role=Role.TEACHER)),
         )
         .order_by(KIND_ORDER, "name", "academic_year")
     )
@@ -137,9 +133,11 @@ def teachers_awaiting_verification(institution: Institution) -> QuerySet[Person]
     pending = Membership.objects.active(institution.local_today()).filter(
         role=Role.TEACHER, verification=Verification.PENDING
     )
-    return Person.objects.filter(
-        institution=institution, left_on__isnull=True, memberships__in=pending
-    ).distinct()
+    return (
+        Person.objects.filter(institution=institution, memberships__in=pending)
+        .filter(on_roster(institution.local_today()))
+        .distinct()
+    )
 
 
 def staff_room_candidates(institution: Institution) -> QuerySet[Person]:
@@ -149,9 +147,9 @@ def staff_room_candidates(institution: Institution) -> QuerySet[Person]:
     )
     return (
         Person.objects.filter(
+            on_roster(institution.local_today()),
             institution=institution,
             kind=PersonKind.STAFF,
-            left_on__isnull=True,
             memberships__in=in_staff_room,
         )
         .exclude(pk__in=AdminAppointment.objects.filter(end_date__isnull=True).values("person_id"))
@@ -162,7 +160,7 @@ def staff_room_candidates(institution: Institution) -> QuerySet[Person]:
 def dashboard_counts(institution: Institution) -> dict:
     """The administrator's overview in a handful of aggregate queries."""
     today = institution.local_today()
-    people = Person.objects.filter(institution=institution, left_on__isnull=True).aggregate(
+    people = Person.objects.filter(on_roster(today), institution=institution).aggregate(
         staff=Count("pk", filter=Q(kind=PersonKind.STAFF)),
         students=Count("pk", filter=Q(kind=PersonKind.STUDENT)),
         parents=Count("pk", filter=Q(kind=PersonKind.PARENT)),

@@ -202,14 +202,34 @@ def archive_unit(*, unit: Unit, by) -> int:
     if unit.children.filter(archived_at__isnull=True).exists():
         raise ValidationError(_("Archive or move its nested units first."))
     today = unit.institution.local_today()
-    open_memberships = Membership.objects.select_for_update().filter(
-        unit=unit, end_date__isnull=True
+    open_memberships = list(
+        Membership.objects.select_for_update()
+        .filter(unit=unit, end_date__isnull=True)
+        .select_related("person")
     )
-    joined = open_memberships.filter(joined_at__isnull=False).exists()
-    ended = _end_memberships(open_memberships, today)
+    ended = _end_memberships(
+        Membership.objects.filter(pk__in=[m.pk for m in open_memberships]), today
+    )
+    # The journal shows every exit, written in one go however large the class.
+    Movement.objects.bulk_create(
+        [
+            Movement(
+                institution=unit.institution,
+                person=m.person,
+                kind=MovementKind.UNIT_EXIT,
+                from_unit=unit,
+                role=m.role,
+                effective_date=max(today, m.start_date),
+                note=portal_text(gettext_noop("the unit was archived")),
+                recorded_by=by,
+            )
+            for m in open_memberships
+        ],
+        batch_size=1000,
+    )
     unit.archived_at = timezone.now()
     unit.save(update_fields=["archived_at"])
-    if joined:
+    if open_memberships:
         create_todo(
             institution=unit.institution,
             kind=TodoKind.REMOVE,
@@ -469,7 +489,27 @@ def _check_unit_open(unit: Unit, person: Person) -> None:
         raise ValidationError(_("The unit «%(unit)s» is archived.") % {"unit": unit})
 
 
+def _lock_person(person: Person, by) -> Person:
+    """Serialise movements of one person (two admins at once) and check who may record them."""
+    locked = Person.objects.select_for_update().select_related("institution").get(pk=person.pk)
+    if not permissions.can_change_person(by, locked):
+        raise ValidationError(
+            _("Only the director records the movement of the director and the deputies.")
+        )
+    return locked
+
+
+def _check_grant(by, institution: Institution, *roles: str) -> None:
+    for role in roles:
+        if not permissions.can_grant_role(by, institution, role):
+            raise ValidationError(
+                _("Only the director can give or take away the role «%(role)s».")
+                % {"role": Role(role).label}
+            )
+
+
 def _new_membership(person: Person, unit: Unit, role: str, start: dt.date) -> Membership:
+    """An unsaved membership; the caller holds the person's lock, so the check is race-free."""
     membership = Membership(
         person=person,
         unit=unit,
@@ -488,6 +528,28 @@ def _new_membership(person: Person, unit: Unit, role: str, start: dt.date) -> Me
     return membership
 
 
+def _record(person: Person, kind: str, by, todos=(), **fields) -> Movement:
+    """The journal entry of a movement, its manual Sferum steps and the audit row."""
+    movement = Movement.objects.create(
+        institution=person.institution, person=person, kind=kind, recorded_by=by, **fields
+    )
+    for todo in todos:
+        todo.movement = movement
+        todo.save()
+    audit(
+        institution=person.institution,
+        actor=by,
+        action=f"movement.{kind}",
+        summary=str(movement),
+        obj=movement,
+    )
+    return movement
+
+
+# Whether someone is in a unit in Sferum is unknown for people who were there before the portal:
+# every movement out of a unit therefore asks for the manual step.
+
+
 @transaction.atomic
 def enrol(
     *,
@@ -500,29 +562,23 @@ def enrol(
     by=None,
 ) -> Membership:
     """Enrol a person into a unit in a role (from the effective date)."""
+    person = _lock_person(person, by)
+    _check_grant(by, person.institution, role)
     _check_unit_open(unit, person)
     membership = _new_membership(person, unit, role, effective_date)
     membership.save()
     if person.left_on is not None:
         person.left_on = None
         person.save(update_fields=["left_on", "updated_at"])
-    movement = Movement.objects.create(
-        institution=person.institution,
-        person=person,
-        kind=MovementKind.ENROL,
+    _record(
+        person,
+        MovementKind.ENROL,
+        by,
         to_unit=unit,
         role=role,
         effective_date=effective_date,
         order_number=order_number,
         note=note,
-        recorded_by=by,
-    )
-    audit(
-        institution=person.institution,
-        actor=by,
-        action="movement.enrol",
-        summary=str(movement),
-        obj=movement,
     )
     return membership
 
@@ -543,42 +599,29 @@ def transfer(
         raise ValidationError(_("The person is already in this unit."))
     if from_unit.kind != to_unit.kind:
         raise ValidationError(_("A transfer is between units of the same kind."))
+    person = _lock_person(person, by)
     _check_unit_open(to_unit, person)
-    old = (
-        Membership.objects.select_for_update()
-        .filter(person=person, unit=from_unit, end_date__isnull=True)
-        .first()
-    )
+    old = Membership.objects.filter(person=person, unit=from_unit, end_date__isnull=True).first()
     if old is None:
         raise ValidationError(
             _("%(person)s is not a member of «%(unit)s».")
             % {"person": person.short_name, "unit": from_unit}
         )
+    _check_grant(by, person.institution, old.role)
     new = _new_membership(person, to_unit, old.role, effective_date)
     _end_memberships(Membership.objects.filter(pk=old.pk), effective_date)
     new.save()
-    movement = Movement.objects.create(
-        institution=person.institution,
-        person=person,
-        kind=MovementKind.TRANSFER,
+    _record(
+        person,
+        MovementKind.TRANSFER,
+        by,
+        todos=[transfer_todo(person, from_unit, to_unit)],
         from_unit=from_unit,
         to_unit=to_unit,
         role=old.role,
         effective_date=effective_date,
         order_number=order_number,
         note=note,
-        recorded_by=by,
-    )
-    if old.joined_at is not None:
-        todo = transfer_todo(person, from_unit, to_unit)
-        todo.movement = movement
-        todo.save()
-    audit(
-        institution=person.institution,
-        actor=by,
-        action="movement.transfer",
-        summary=str(movement),
-        obj=movement,
     )
     return new
 
@@ -594,37 +637,28 @@ def change_role(
     by=None,
 ) -> Membership:
     """Sferum cannot change a role: the old membership ends and a new one begins."""
+    person = _lock_person(membership.person, by)
+    membership = Membership.objects.select_related("unit").get(pk=membership.pk)
     if membership.role == role:
         raise ValidationError(_("The person already has this role."))
     if membership.end_date is not None:
         raise ValidationError(_("This membership has already ended."))
-    person, unit = membership.person, membership.unit
+    _check_grant(by, person.institution, membership.role, role)
+    unit = membership.unit
     new = _new_membership(person, unit, role, effective_date)
     _end_memberships(Membership.objects.filter(pk=membership.pk), effective_date)
     new.save()
-    movement = Movement.objects.create(
-        institution=person.institution,
-        person=person,
-        kind=MovementKind.ROLE_CHANGE,
+    _record(
+        person,
+        MovementKind.ROLE_CHANGE,
+        by,
+        todos=[reinvite_todo(person, unit, role)],
         from_unit=unit,
         to_unit=unit,
         role=role,
         effective_date=effective_date,
         order_number=order_number,
         note=note,
-        recorded_by=by,
-    )
-    if membership.joined_at is not None:
-        todo = reinvite_todo(person, unit, role)
-        todo.movement = movement
-        todo.save()
-    audit(
-        institution=person.institution,
-        actor=by,
-        action="movement.role_change",
-        summary=str(movement),
-        obj=movement,
-        data={"from": membership.role, "to": role},
     )
     return new
 
@@ -639,40 +673,26 @@ def end_membership(
     by=None,
 ) -> Movement:
     """The person leaves one unit but stays in the institution."""
-    membership = (
-        Membership.objects.select_for_update()
-        .select_related("person", "unit")
-        .get(pk=membership.pk)
-    )
+    person = _lock_person(membership.person, by)
+    membership = Membership.objects.select_related("unit").get(pk=membership.pk)
     if membership.end_date is not None:
         raise ValidationError(_("This membership has already ended."))
-    if membership.unit.is_staff_room and membership.person.kind == PersonKind.STAFF:
+    if membership.unit.is_staff_room and person.kind == PersonKind.STAFF:
         raise ValidationError(_("Staff leave the staff room only by leaving the institution."))
-    person, unit = membership.person, membership.unit
+    _check_grant(by, person.institution, membership.role)
+    unit = membership.unit
     _end_memberships(Membership.objects.filter(pk=membership.pk), effective_date)
-    movement = Movement.objects.create(
-        institution=person.institution,
-        person=person,
-        kind=MovementKind.UNIT_EXIT,
+    return _record(
+        person,
+        MovementKind.UNIT_EXIT,
+        by,
+        todos=[remove_todo(person, unit)],
         from_unit=unit,
         role=membership.role,
         effective_date=effective_date,
         order_number=order_number,
         note=note,
-        recorded_by=by,
     )
-    if membership.joined_at is not None:
-        todo = remove_todo(person, unit)
-        todo.movement = movement
-        todo.save()
-    audit(
-        institution=person.institution,
-        actor=by,
-        action="movement.unit_exit",
-        summary=str(movement),
-        obj=movement,
-    )
-    return movement
 
 
 @transaction.atomic
@@ -685,40 +705,31 @@ def leave(
     by=None,
 ) -> Movement:
     """The person leaves the institution: every membership and appointment ends."""
+    person = _lock_person(person, by)
     if person.left_on is not None:
         raise ValidationError(_("%(person)s has already left.") % {"person": person.short_name})
     memberships = list(
-        Membership.objects.select_for_update()
-        .filter(person=person, end_date__isnull=True)
-        .select_related("unit")
+        Membership.objects.filter(person=person, end_date__isnull=True).select_related("unit")
     )
     _end_memberships(Membership.objects.filter(pk__in=[m.pk for m in memberships]), effective_date)
-    AdminAppointment.objects.filter(person=person, end_date__isnull=True).update(
-        end_date=effective_date, ended_by=by, end_reason=_("left the institution")
-    )
+    # Leaving is a fact recorded by order: the appointment ends with it, whoever records it.
+    for appointment in AdminAppointment.objects.filter(person=person, end_date__isnull=True):
+        _end_appointment(
+            appointment=appointment,
+            by=by,
+            end_date=max(effective_date, appointment.start_date),
+            reason=portal_text(gettext_noop("left the institution")),
+        )
     person.left_on = effective_date
     person.save(update_fields=["left_on", "updated_at"])
-    movement = Movement.objects.create(
-        institution=person.institution,
-        person=person,
-        kind=MovementKind.LEAVE,
+    movement = _record(
+        person,
+        MovementKind.LEAVE,
+        by,
+        todos=[remove_todo(person, m.unit) for m in memberships],
         effective_date=effective_date,
         order_number=order_number,
         note=note,
-        recorded_by=by,
-    )
-    for membership in memberships:
-        if membership.joined_at is not None:
-            todo = remove_todo(person, membership.unit)
-            todo.movement = movement
-            todo.save()
-    audit(
-        institution=person.institution,
-        actor=by,
-        action="movement.leave",
-        summary=str(movement),
-        obj=movement,
-        data={"memberships_ended": len(memberships)},
     )
     person_left.send(sender=Person, person=person, effective_date=effective_date, by=by)
     return movement
@@ -814,13 +825,13 @@ def appoint_admin(
     """
     if person.institution_id != institution.pk:
         raise ValidationError(_("The person belongs to another institution."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
     if person.kind != PersonKind.STAFF or person.has_left:
         raise ValidationError(_("Only a current staff member can be an administrator."))
     if not order_number.strip():
         raise ValidationError(_("Give the number of the order."))
-    roles = permissions.roles_of(by, institution)
-    by_director = getattr(by, "is_superuser", False) or Role.DIRECTOR in roles
-    if not by_director and Role.ADMIN not in roles:
+    by_director = permissions.is_director(by, institution)
+    if not by_director and Role.ADMIN not in permissions.roles_of(by, institution):
         raise ValidationError(
             _("Only the director or an administrator can appoint administrators.")
         )
@@ -869,6 +880,15 @@ def appoint_admin(
 @transaction.atomic
 def end_appointment(
     *, appointment: AdminAppointment, by, end_date: dt.date | None = None, reason: str = ""
+) -> AdminAppointment:
+    """Relieve an administrator: the main one by the director, additional ones by any admin."""
+    if not permissions.can_end_appointment(by, appointment):
+        raise ValidationError(_("Only the director relieves the main administrator."))
+    return _end_appointment(appointment=appointment, by=by, end_date=end_date, reason=reason)
+
+
+def _end_appointment(
+    *, appointment: AdminAppointment, by, end_date: dt.date | None, reason: str
 ) -> AdminAppointment:
     appointment = AdminAppointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.end_date is not None:
@@ -1034,7 +1054,7 @@ def _progress_key(import_id: int) -> str:
 
 def roster_import_progress(roster_import: RosterImport) -> int:
     """Rows written so far: kept in the cache, since the import's own transaction hides them."""
-    if roster_import.status in (RosterImportStatus.QUEUED, RosterImportStatus.RUNNING):
+    if roster_import.status == RosterImportStatus.QUEUED:
         return cache.get(_progress_key(roster_import.pk), 0)
     return roster_import.rows_done
 
@@ -1075,15 +1095,27 @@ def preview_roster_import(
 
 
 @transaction.atomic
-def start_roster_import(*, roster_import: RosterImport, by) -> RosterImport:
-    """Queue a previewed import; a second click does not import twice."""
+def start_roster_import(
+    *, roster_import: RosterImport, by, confirm_leavers: bool = False
+) -> RosterImport:
+    """Queue a previewed import; a second click does not import twice.
+
+    People the preview showed as leaving leave only with the administrator's explicit
+    confirmation, and only those: the import refuses to run if more would leave by then.
+    """
     roster_import = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
     if roster_import.status != RosterImportStatus.PREVIEW:
         raise ValidationError(_("This file has already been imported or rejected."))
     if not roster_import.file:
         raise ValidationError(_("The uploaded file has been deleted; upload it again."))
+    leavers = roster_import.summary.get("leaver_ids", [])
+    if leavers and not confirm_leavers:
+        raise ValidationError(
+            _("Confirm that the people missing from the file are recorded as having left.")
+        )
+    roster_import.confirmed_leavers = leavers
     roster_import.status = RosterImportStatus.QUEUED
-    roster_import.save(update_fields=["status"])
+    roster_import.save(update_fields=["status", "confirmed_leavers"])
     from .tasks import apply_roster_import
 
     pk = roster_import.pk
@@ -1099,20 +1131,33 @@ def run_roster_import(*, import_id: int) -> RosterImport:
     worker killed half-way leaves nothing written and the import still queued, so the broker's
     redelivery runs it again, and a duplicate delivery waits and then finds it done.
     """
-    runnable = (RosterImportStatus.QUEUED, RosterImportStatus.RUNNING)
     try:
         with transaction.atomic():
             roster_import = RosterImport.objects.select_for_update().get(pk=import_id)
-            if roster_import.status not in runnable:
+            if roster_import.status != RosterImportStatus.QUEUED:
                 return roster_import
             with roster_import.file.open("rb") as fh:
                 data = fh.read()
             plan = plan_roster(
                 roster_import.institution, read_roster(data, roster_import.original_name)
             )
+            unconfirmed = {p.pk for p in plan.leavers} - set(roster_import.confirmed_leavers)
             if plan.errors:
                 roster_import.status = RosterImportStatus.INVALID
                 roster_import.errors = [e.as_dict() for e in plan.errors]
+            elif unconfirmed:
+                roster_import.status = RosterImportStatus.INVALID
+                roster_import.errors = [
+                    RowError(
+                        row=None,
+                        messages=[
+                            _(
+                                "The roster changed since the preview: more people would leave "
+                                "than you confirmed. Upload the file again and check it."
+                            )
+                        ],
+                    ).as_dict()
+                ]
             else:
                 key = _progress_key(roster_import.pk)
                 roster_import.summary = apply_roster_plan(
@@ -1129,7 +1174,8 @@ def run_roster_import(*, import_id: int) -> RosterImport:
     except RosterFileError as exc:
         _finish_unapplied(import_id, RosterImportStatus.INVALID, str(exc))
     except Exception as exc:
-        _finish_unapplied(import_id, RosterImportStatus.FAILED, str(exc)[:500])
+        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _finish_unapplied(import_id, RosterImportStatus.FAILED, message[:500])
         _discard_roster_file(RosterImport.objects.get(pk=import_id))
         raise
     roster_import = RosterImport.objects.get(pk=import_id)

@@ -10,6 +10,7 @@ urlpatterns = [
     path(
         "<int:institution_id>/edit/", views.InstitutionEditView.as_view(), name="institution_edit"
     ),
+    path("<int:institution_id>/order/", views.OrderFileView.as_view(), name="order_file"),
     path("<int:institution_id>/units/", views.UnitListView.as_view(), name="units"),
     path("<int:institution_id>/units/new/", views.UnitCreateView.as_view(), name="unit_create"),
     path("<int:institution_id>/units/<int:pk>/", views.UnitDetailView.as_view(), name="unit"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -33,7 +35,6 @@ from .models import (
     AdminAppointment,
     Membership,
     Person,
-    Role,
     RosterImport,
     RosterImportStatus,
     TodoItem,
@@ -58,13 +59,13 @@ class InstitutionView(View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.get_full_path()}")
+            return redirect_to_login(request.get_full_path())
         self.institution = get_object_or_404(
             permissions.institutions_for(request.user), pk=kwargs["institution_id"]
         )
         if not permissions.can(request.user, self.action, self.institution):
             raise PermissionDenied
-        request.session["institution_id"] = self.institution.pk
+        remember_institution(request, self.institution)
         return super().dispatch(request, *args, **kwargs)
 
     def render(self, template: str, **context):
@@ -91,10 +92,17 @@ class InstitutionView(View):
 # --- institution ------------------------------------------------------------------------------
 
 
+def remember_institution(request, institution) -> None:
+    """The institution the user works in: its time zone for display, kept in the session."""
+    timezone.activate(institution.tzinfo)
+    if request.session.get("institution_id") != institution.pk:
+        request.session["institution_id"] = institution.pk
+
+
 class InstitutionListView(View):
     def get(self, request):
         if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
+            return redirect_to_login(request.get_full_path())
         institutions = permissions.institutions_for(request.user)
         if institutions.count() == 1:
             return redirect("roles:institution", institution_id=institutions.get().pk)
@@ -111,6 +119,18 @@ class InstitutionDetailView(InstitutionView):
             admins=selectors.active_admins(self.institution),
             staff_room=services.staff_room(self.institution),
         )
+
+
+class OrderFileView(InstitutionView):
+    """The order on the use of Sferum, for staff only (uploads are never served publicly)."""
+
+    action = "structure.view"
+
+    def get(self, request, institution_id):
+        order_file = self.institution.usage_order_file
+        if not order_file:
+            raise Http404
+        return FileResponse(order_file.open("rb"), as_attachment=True)
 
 
 class InstitutionEditView(InstitutionView):
@@ -563,8 +583,7 @@ class AppointmentListView(InstitutionView):
             "roles/appointment_list.html",
             form=form,
             appointments=selectors.appointments_of(self.institution),
-            is_director=self.request.user.is_superuser
-            or Role.DIRECTOR in permissions.roles_of(self.request.user, self.institution),
+            is_director=permissions.is_director(self.request.user, self.institution),
         )
 
 
@@ -681,33 +700,21 @@ class RosterImportView(InstitutionView):
                     "total": roster_import.rows_total,
                 }
             )
-        summary = roster_import.summary or {}
-        samples = summary.get("samples", {})
-        more = {
-            key: summary.get(key, 0) - len(samples.get(key, []))
-            for key in ("created", "changed", "ended")
-        }
         return self.render(
             "roles/roster_import.html",
             roster_import=roster_import,
-            more=more,
             progress=progress,
-            in_progress=roster_import.status
-            in (RosterImportStatus.QUEUED, RosterImportStatus.RUNNING),
+            in_progress=roster_import.status == RosterImportStatus.QUEUED,
         )
 
     def post(self, request, institution_id, pk):
         roster_import = self._get(pk)
-        if (roster_import.summary or {}).get("ended") and not request.POST.get("confirm_leavers"):
-            messages.error(
-                request,
-                _("Confirm that the people missing from the file are recorded as having left."),
-            )
-            return redirect(
-                "roles:roster_import", institution_id=self.institution.pk, pk=roster_import.pk
-            )
         try:
-            services.start_roster_import(roster_import=roster_import, by=request.user)
+            services.start_roster_import(
+                roster_import=roster_import,
+                by=request.user,
+                confirm_leavers=bool(request.POST.get("confirm_leavers")),
+            )
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         return redirect(

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -32,6 +33,7 @@ def home(request):
     institution = current_institution(request)
     if institution is None:
         return render(request, "home_no_role.html")
+    timezone.activate(institution.tzinfo)
     roles = permissions.roles_of(request.user, institution)
     is_admin = request.user.is_superuser or Role.ADMIN in roles
     is_management = bool({Role.DIRECTOR, Role.DEPUTY} & roles)

@@ -7,6 +7,7 @@ change of the rules there shows up as a failing cell.
 import datetime as dt
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import get_resolver, reverse
 
 from roles import permissions, services
@@ -23,6 +24,7 @@ ADMIN = {"admin"}
 MATRIX = {
     "institution": (STAFF, 200),
     "institution_edit": ({"director", "admin"}, 200),
+    "order_file": (STAFF, 200),
     "units": (STAFF, 200),
     "unit_create": (ADMIN, 200),
     "unit": (STAFF, 200),
@@ -74,6 +76,7 @@ def world(db):
         "parent": make_member(institution, Role.PARENT, klass).user,
         "superuser": UserFactory(is_superuser=True, is_staff=True),
     }
+    institution.usage_order_file.save("order.pdf", ContentFile(b"%PDF-1.4 order"), save=True)
     other = make_institution()
     users["outsider"] = make_member(other, Role.ADMIN).user
     person = make_member(institution, Role.STUDENT, klass, joined=True)

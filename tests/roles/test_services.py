@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from roles import services
+from roles import permissions, services
 from roles.models import (
     AdminAppointment,
     AuditEvent,
@@ -147,11 +147,12 @@ def test_transfer_of_a_joined_student_asks_to_remove_and_reinvite(institution, k
     assert todo.movement.kind == MovementKind.TRANSFER
 
 
-def test_transfer_of_a_student_who_never_joined_needs_nothing_in_sferum(institution, klass):
+def test_transfer_asks_for_the_step_even_when_joining_is_unknown(institution, klass):
+    # People who were in Sferum before the portal have no joining date on record.
     other = make_unit(institution, UnitKind.CLASS, "3Б")
     student = make_member(institution, Role.STUDENT, klass)
     services.transfer(person=student, from_unit=klass, to_unit=other, effective_date=TODAY)
-    assert not TodoItem.objects.exists()
+    assert TodoItem.objects.get().kind == TodoKind.REINVITE
 
 
 def test_transfer_from_a_unit_the_person_is_not_in_is_refused(institution, klass):
@@ -213,10 +214,14 @@ def test_a_returning_person_is_enrolled_again(institution, klass):
 
 def test_a_future_leaving_keeps_memberships_in_force_until_then(institution, klass):
     student = make_member(institution, Role.STUDENT, klass)
-    later = institution.local_today() + dt.timedelta(days=10)
+    today = institution.local_today()
+    later = today + dt.timedelta(days=10)
     services.leave(person=student, effective_date=later)
-    assert Membership.objects.active().filter(person=student).exists()
+    assert Membership.objects.active(today).filter(person=student).exists()
     assert not Membership.objects.active(later).filter(person=student).exists()
+    # They keep their access until then.
+    assert permissions.roles_of(student.user, institution) == {Role.STUDENT}
+    assert permissions.institutions_for(student.user).filter(pk=institution.pk).exists()
 
 
 # --- to-do list -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from roles import services
-from roles.models import Institution, Membership, PersonKind, Role, UnitKind, User
+from roles.models import Institution, Membership, Person, PersonKind, Role, UnitKind, User
 
 DEMO_NAME = (
     "Муниципальное образовательное учреждение дополнительного образования "
@@ -84,10 +84,12 @@ class Command(BaseCommand):
                 )
             )
         else:
-            for username in DEMO_USERS:
-                user = User.objects.get(username=username)
-                user.set_password(password)
-                user.save(update_fields=["password"])
+            for username, (last, first, _patronymic, _role) in DEMO_USERS.items():
+                user = self._demo_user(username, password, first, last)
+                # A demo user deleted meanwhile is recreated and linked to its person again.
+                Person.objects.filter(
+                    institution=institution, external_id=f"DEMO-{username}", user__isnull=True
+                ).update(user=user)
             self.stdout.write(
                 _("Demo institution %(name)s (id %(id)d) already exists.")
                 % {"name": institution, "id": institution.pk}
@@ -95,6 +97,23 @@ class Command(BaseCommand):
         self.stdout.write(_("Demo logins (login / password):"))
         for username in DEMO_USERS:
             self.stdout.write(f"  {username} / {password}")
+
+    def _demo_user(self, username: str, password: str, first: str, last: str) -> User:
+        user, _created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+        )
+        if user.is_superuser:
+            # Somebody's own superuser of that name: never reset its password.
+            self.stderr.write(
+                _("The user %(name)s is a superuser; its password was left unchanged.")
+                % {"name": username}
+            )
+            return user
+        user.set_password(password)
+        user.is_active = True
+        user.save()
+        return user
 
     def _create(self, password: str) -> Institution:
         rng = random.Random(2026)
@@ -122,13 +141,7 @@ class Command(BaseCommand):
 
         people = {}
         for username, (last, first, patronymic, role) in DEMO_USERS.items():
-            user = User.objects.create_user(
-                username=username,
-                password=password,
-                first_name=first,
-                last_name=last,
-                email=f"{username}@example.org",
-            )
+            user = self._demo_user(username, password, first, last)
             person = services.create_person(
                 institution=institution,
                 last_name=last,
