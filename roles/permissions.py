@@ -26,7 +26,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     # The roster holds minors' data: the administration and the admins only.
     "people.view": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
     "people.manage": frozenset({Role.ADMIN}),
-    "movement.record": frozenset({Role.ADMIN}),
+    # The director records movements too: giving the roles director and deputy is theirs.
+    "movement.record": frozenset({Role.DIRECTOR, Role.ADMIN}),
     "roster.import": frozenset({Role.ADMIN}),
     "todo.manage": frozenset({Role.ADMIN}),
     "teacher.verify": frozenset({Role.ADMIN}),

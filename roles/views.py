@@ -352,6 +352,7 @@ class PersonDetailView(InstitutionView):
             guardians=person.guardians.all(),
             children=person.children.all(),
             can_manage=permissions.can(request.user, "people.manage", self.institution),
+            can_record=permissions.can(request.user, "movement.record", self.institution),
             can_verify=permissions.can(request.user, "teacher.verify", self.institution),
             verification_form=VerificationForm(),
             guardian_form=GuardianLinkForm(parent=person),

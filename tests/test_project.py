@@ -217,3 +217,15 @@ def test_creating_an_institution_in_the_admin_creates_its_staff_room(superuser):
     assert response.status_code == 302
     institution = Institution.objects.get(short_name="Ш5")
     assert [u.name for u in institution.units.all()] == ["Учительская"]
+
+
+def test_seed_demo_leaves_an_existing_superuser_alone_and_repairs_deleted_demo_users(db):
+    User.objects.create_superuser("admin", "root@example.org", "own-secret-1")
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    admin = User.objects.get(username="admin")
+    assert admin.check_password("own-secret-1")
+    User.objects.filter(username="teacher").delete()
+    call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    teacher = User.objects.get(username="teacher")
+    assert teacher.check_password("sferum-demo")
+    assert teacher.people.get().external_id == "DEMO-teacher"

@@ -128,3 +128,39 @@ def test_audit_events_are_append_only(institution):
     with pytest.raises(PermissionError):
         event.delete()
     assert AuditEvent.objects.get(pk=event.pk).summary == "y"
+
+
+def test_units_nest_only_inside_departments_and_never_in_a_cycle(institution, klass):
+    from django.core.exceptions import ValidationError
+
+    from roles import services
+
+    a = services.create_unit(institution=institution, kind=UnitKind.DEPARTMENT, name="А")
+    b = services.create_unit(institution=institution, kind=UnitKind.DEPARTMENT, name="Б", parent=a)
+    with pytest.raises(ValidationError):
+        services.update_unit(unit=a, by=None, name="А", parent=b)
+    with pytest.raises(ValidationError):
+        services.create_unit(institution=institution, kind=UnitKind.CLASS, name="1Б", parent=klass)
+    a.refresh_from_db()
+    assert a.parent is None
+
+
+def test_a_units_kind_never_changes(institution):
+    from django.core.exceptions import ValidationError
+
+    room = Unit.objects.get(institution=institution, kind=UnitKind.STAFF_ROOM)
+    room.kind = UnitKind.DEPARTMENT
+    with pytest.raises(ValidationError):
+        room.save()
+    assert Unit.objects.filter(institution=institution, kind=UnitKind.STAFF_ROOM).count() == 1
+
+
+def test_the_academic_year_rule_holds_outside_forms_too(institution):
+    from django.core.exceptions import ValidationError
+
+    from roles import services
+
+    with pytest.raises(ValidationError):
+        services.create_unit(
+            institution=institution, kind=UnitKind.CLASS, name="2В", academic_year="2026/2031"
+        )

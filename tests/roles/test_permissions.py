@@ -34,12 +34,12 @@ MATRIX = {
     "person_create": (ADMIN, 200),
     "person": (MANAGEMENT, 200),
     "person_edit": (ADMIN, 200),
-    "enrol": (ADMIN, 200),
-    "transfer": (ADMIN, 200),
-    "leave": (ADMIN, 200),
+    "enrol": ({"director", "admin"}, 200),
+    "transfer": ({"director", "admin"}, 200),
+    "leave": ({"director", "admin"}, 200),
     "verify_teacher": (ADMIN, 405),  # POST only
     "guardian_link": (ADMIN, 405),  # POST only
-    "change_role": (ADMIN, 200),
+    "change_role": ({"director", "admin"}, 200),
     "movements": (MANAGEMENT, 200),
     "appointments": (MANAGEMENT, 200),
     "appointment_end": ({"director", "admin"}, 200),
@@ -219,3 +219,149 @@ def test_roles_follow_memberships_in_force(world):
     fresh = type(student_user).objects.get(pk=student_user.pk)
     assert permissions.roles_of(fresh, institution) == frozenset()
     assert not permissions.institutions_for(fresh).exists()
+
+
+# --- who may give which role ------------------------------------------------------------------
+
+
+def test_an_admin_cannot_make_anyone_director_or_deputy(world):
+    institution, users, objects = world
+    client = login(users["admin"])
+    admin_person = users["admin"].people.get()
+    room = services.staff_room(institution)
+    today = institution.local_today().isoformat()
+    for role in ("director", "deputy"):
+        response = client.post(
+            reverse("roles:enrol", args=[institution.pk, admin_person.pk]),
+            {"unit": room.pk, "role": role, "effective_date": today},
+        )
+        assert response.status_code == 200 and response.context["form"].non_field_errors()
+    fresh = type(users["admin"]).objects.get(pk=users["admin"].pk)
+    assert permissions.roles_of(fresh, institution) == {Role.ADMIN, Role.TEACHER}
+
+
+def test_an_admin_cannot_change_or_end_the_directors_memberships(world):
+    institution, users, objects = world
+    client = login(users["admin"])
+    director = users["director"].people.get()
+    membership = Membership.objects.get(person=director, role=Role.DIRECTOR)
+    today = institution.local_today().isoformat()
+    response = client.post(
+        reverse("roles:change_role", args=[institution.pk, membership.pk]),
+        {"role": "teacher", "effective_date": today},
+    )
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    response = client.post(
+        reverse("roles:leave", args=[institution.pk, director.pk]), {"effective_date": today}
+    )
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    director.refresh_from_db()
+    assert director.left_on is None
+    assert Membership.objects.get(pk=membership.pk).end_date is None
+
+
+def test_the_director_appoints_a_deputy(world):
+    institution, users, objects = world
+    teacher = users["teacher"].people.get()
+    membership = Membership.objects.get(person=teacher, unit__kind=UnitKind.STAFF_ROOM)
+    response = login(users["director"]).post(
+        reverse("roles:change_role", args=[institution.pk, membership.pk]),
+        {"role": "deputy", "effective_date": institution.local_today().isoformat()},
+    )
+    assert response.status_code == 302
+    assert Membership.objects.filter(person=teacher, role=Role.DEPUTY, end_date=None).exists()
+
+
+def test_only_the_director_relieves_the_main_administrator(world):
+    institution, users, objects = world
+    main = AdminAppointment.objects.get(institution=institution, end_date=None)
+    extra_person = users["teacher"].people.get()
+    extra = services.appoint_admin(
+        institution=institution,
+        person=extra_person,
+        order_number="2-од",
+        order_date=institution.local_today(),
+        by=users["admin"],
+    )
+    assert extra.is_additional
+    extra_client = login(users["teacher"])
+    response = extra_client.post(reverse("roles:appointment_end", args=[institution.pk, main.pk]))
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    main.refresh_from_db()
+    assert main.end_date is None
+    # The main admin may relieve an additional one; the director the main one.
+    response = login(users["admin"]).post(
+        reverse("roles:appointment_end", args=[institution.pk, extra.pk])
+    )
+    assert response.status_code == 302
+    response = login(users["director"]).post(
+        reverse("roles:appointment_end", args=[institution.pk, main.pk])
+    )
+    assert response.status_code == 302
+    main.refresh_from_db()
+    assert main.end_date is not None
+
+
+def test_a_deputy_cannot_appoint_admins(world):
+    institution, users, objects = world
+    teacher = users["teacher"].people.get()
+    response = login(users["deputy"]).post(
+        reverse("roles:appointments", args=[institution.pk]),
+        {"person": teacher.pk, "order_number": "3", "order_date": "2026-11-01"},
+    )
+    assert response.status_code == 403
+    assert not AdminAppointment.objects.filter(person=teacher).exists()
+
+
+# --- the institution's own day ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Vladivostok"])
+def test_roles_begin_on_the_institutions_own_day(db, zone):
+    institution = make_institution(timezone=zone)
+    local_today = institution.local_today()
+    starts_today = make_person(institution, kind="staff", user=UserFactory())
+    services.enrol(
+        person=starts_today,
+        unit=services.staff_room(institution),
+        role=Role.TEACHER,
+        effective_date=local_today,
+    )
+    starts_tomorrow = make_person(institution, kind="staff", user=UserFactory())
+    services.enrol(
+        person=starts_tomorrow,
+        unit=services.staff_room(institution),
+        role=Role.TEACHER,
+        effective_date=local_today + dt.timedelta(days=1),
+    )
+    assert permissions.institutions_for(starts_today.user).filter(pk=institution.pk).exists()
+    assert (
+        login(starts_today.user)
+        .get(reverse("roles:institution", args=[institution.pk]))
+        .status_code
+        == 200
+    )
+    assert not permissions.institutions_for(starts_tomorrow.user).exists()
+    assert permissions.roles_of(starts_tomorrow.user, institution) == frozenset()
+
+
+def test_pages_show_times_in_the_institutions_zone(db):
+    institution = make_institution(timezone="Asia/Vladivostok")
+    admin = make_member(institution, Role.ADMIN).user
+    response = login(admin).get(reverse("roles:audit", args=[institution.pk]))
+    assert response.status_code == 200
+    from django.utils import timezone as tz
+
+    assert tz.get_current_timezone_name() == "Asia/Vladivostok"
+
+
+def test_uploads_are_never_served_publicly(world, client):
+    institution, users, objects = world
+    name = institution.usage_order_file.name
+    assert client.get(f"/media/{name}").status_code == 404
+    assert (
+        login(users["student"]).get(reverse("roles:order_file", args=[institution.pk])).status_code
+        == 403
+    )
+    response = login(users["teacher"]).get(reverse("roles:order_file", args=[institution.pk]))
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 order"

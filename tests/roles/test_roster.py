@@ -1172,3 +1172,73 @@ def test_leavers_need_an_explicit_confirmation(job_worker, admin_client, institu
 
     assert wait_for(roster_import).status == RosterImportStatus.DONE
     assert person(institution, "S-3").left_on is not None
+
+
+def test_a_workbook_with_broken_xml_is_a_file_error():
+    import zipfile
+
+    good = xlsx_bytes(BASE_ROWS)
+    source, damaged = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data[: len(data) // 2]  # cut in the middle of the XML
+            target.writestr(item, data)
+    with pytest.raises(RosterFileError):
+        read_roster(damaged.getvalue(), "roster.xlsx")
+
+
+def test_names_of_every_alphabet_of_russia_are_names(institution, units):
+    rows = replace(BASE_ROWS, "S-1", last_name="Хәйруллина", first_name="Гөлнара")
+    rows = replace(rows, "S-3", last_name="Мірошниченко", first_name="Ґанна", patronymic="")
+    plan = plan_file(institution, csv_bytes(rows))
+    assert plan.is_valid, [e.as_dict() for e in plan.errors]
+
+
+def test_reimporting_changes_nothing_for_a_child_in_several_classes(institution, units):
+    import_rows(institution, BASE_ROWS)
+    s1 = person(institution, "S-1")
+    # S-1 also attends 3Б, enrolled by hand; the file still names 3А only.
+    services.enrol(
+        person=s1, unit=units["3Б"], role=Role.STUDENT, effective_date=institution.local_today()
+    )
+    before = snapshot()
+
+    summary = import_rows(institution, BASE_ROWS)
+
+    assert (summary["created"], summary["changed"], summary["ended"]) == (0, 0, 0)
+    assert snapshot() == before
+    assert open_units(s1) == {("3А", Role.STUDENT), ("3Б", Role.STUDENT)}
+
+
+def test_more_leavers_at_run_time_than_confirmed_reject_the_import(institution, units, uploader):
+    import_rows(institution, BASE_ROWS)
+    # Preview a file without S-3: one leaver, confirmed.
+    stale = preview(institution, uploader, rows=without(BASE_ROWS, "S-3"))
+    assert stale.summary["ended"] == 1
+    with pytest.raises(ValidationError):
+        services.start_roster_import(roster_import=stale, by=uploader)
+    services.start_roster_import(roster_import=stale, by=uploader, confirm_leavers=True)
+    # Meanwhile somebody enrols a new student the stale file does not know.
+    newcomer = services.create_person(
+        institution=institution,
+        last_name="Новикова",
+        first_name="Ева",
+        kind="student",
+        external_id="S-9",
+    )
+    services.enrol(
+        person=newcomer,
+        unit=units["3А"],
+        role=Role.STUDENT,
+        effective_date=institution.local_today(),
+    )
+    before = snapshot()
+
+    done = services.run_roster_import(import_id=stale.pk)
+
+    assert done.status == RosterImportStatus.INVALID
+    assert done.errors[0]["row"] is None
+    assert snapshot() == before
+    assert person(institution, "S-9").left_on is None
