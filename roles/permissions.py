@@ -13,7 +13,16 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import AdminAppointment, Institution, Membership, Person, Role, Unit
+from .models import (
+    AdminAppointment,
+    Institution,
+    Membership,
+    Person,
+    Role,
+    Unit,
+    UnitKind,
+    Verification,
+)
 
 # Action -> the roles that may take it. Every view names exactly one action.
 ACTIONS: dict[str, frozenset[str]] = {
@@ -35,6 +44,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     # The director appoints by order; an admin may add admins among verified teachers.
     "appointment.manage": frozenset({Role.DIRECTOR, Role.ADMIN}),
     "audit.view": frozenset({Role.DIRECTOR, Role.ADMIN}),
+    # Invitations: admins and the director issue any link (director and deputy roles only by
+    # the director); a verified teacher issues links for their own classes (see can_invite).
+    "invitation.view": frozenset({Role.DIRECTOR, Role.ADMIN, Role.TEACHER}),
+    "invitation.manage": frozenset({Role.DIRECTOR, Role.ADMIN}),
+    "joinrequest.decide": frozenset({Role.ADMIN}),
 }
 
 # Roles that only the director (or the operator) may give, change or take away: an admin who
@@ -127,6 +141,35 @@ def can_end_appointment(user, appointment: AdminAppointment) -> bool:
     if user is None or is_director(user, appointment.institution):
         return True
     return appointment.is_additional and can(user, "appointment.manage", appointment.institution)
+
+
+def teaches(user, unit: Unit, *, verified: bool = True) -> bool:
+    """A teacher of this very unit, verified in their «учитель» status if asked."""
+    qs = Membership.objects.active(unit.institution.local_today()).filter(
+        person__user=user, unit=unit, role=Role.TEACHER
+    )
+    if verified:
+        qs = qs.filter(verification=Verification.VERIFIED)
+    return qs.exists()
+
+
+def can_invite(user, unit: Unit, role: str) -> bool:
+    """May `user` issue a link into `unit` in `role`? `None` is the system."""
+    if user is None:
+        return True
+    institution = unit.institution
+    if can(user, "invitation.manage", institution):
+        return can_grant_role(user, institution, role)
+    # Verified teachers bring the students and parents of their own classes.
+    return (
+        unit.kind == UnitKind.CLASS and role in (Role.STUDENT, Role.PARENT) and teaches(user, unit)
+    )
+
+
+def can_see_invitation(user, invitation) -> bool:
+    if can(user, "invitation.manage", invitation.institution):
+        return True
+    return invitation.created_by_id == getattr(user, "pk", None)
 
 
 def has_any_role(user, institution: Institution) -> bool:

@@ -11,6 +11,10 @@ SCHEDULES: dict[str, tuple[str, dict[str, str]]] = {
         "roles.tasks.purge_roster_files",
         {"minute": "30", "hour": "3"},
     ),
+    "Истечение и аннулирование неиспользованных приглашений": (
+        "invitations.tasks.expire_invitations",
+        {"minute": "5", "hour": "*"},
+    ),
 }
 
 

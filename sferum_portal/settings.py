@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "roles",
+    "invitations",
 ]
 
 MIDDLEWARE = [
@@ -157,6 +158,12 @@ PORTAL_PAGE_SIZE = env.int("PORTAL_PAGE_SIZE", default=25)
 ROSTER_FILE_RETENTION_DAYS = env.int("ROSTER_FILE_RETENTION_DAYS", default=30)
 ROSTER_MAX_UPLOAD_MB = env.int("ROSTER_MAX_UPLOAD_MB", default=10)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="sferum-demo")
+# Absolute links in e-mails and on print sheets.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Invitation landing pages per client address and minute (the cache counts; Redis in production).
+INVITE_RATE_LIMIT_PER_MINUTE = env.int("INVITE_RATE_LIMIT_PER_MINUTE", default=30)
+# Behind nginx, the client address is the last one in X-Forwarded-For.
+RATE_LIMIT_TRUST_FORWARDED_FOR = env.bool("RATE_LIMIT_TRUST_FORWARDED_FOR", default=False)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_COOKIE_HTTPONLY = True
@@ -180,7 +187,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "sferum_portal.logging.RedactInviteTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # runserver's request lines carry paths too.
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["redact_tokens"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }

@@ -18,7 +18,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # never runs a task against another process's test database.
 CELERY_TASK_DEFAULT_QUEUE = f"sferum-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
-LOGGING["loggers"]["django.request"] = {"level": "ERROR"}  # noqa: F405
+LOGGING["loggers"]["django.request"]["level"] = "ERROR"  # noqa: F405
 # Tests serve static files from the finders; there is no collected STATIC_ROOT.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from invitations import views as invitation_views
+
 from . import views
 
 urlpatterns = [
@@ -11,6 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("structure/", include("roles.urls")),
+    path("invitations/", include("invitations.urls")),
+    path("invite/<str:token>/", invitation_views.invite, name="invite"),
     path("admin/", admin.site.urls),
 ]
 # Uploads are never served from MEDIA_URL: the order file goes through a permission-checked

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from invitations import selectors as invitation_selectors
+from invitations.models import JoinRequest, JoinRequestStatus
 from roles import permissions, selectors
 from roles.models import Role
 
@@ -32,7 +34,10 @@ def current_institution(request):
 def home(request):
     institution = current_institution(request)
     if institution is None:
-        return render(request, "home_no_role.html")
+        waiting = JoinRequest.objects.filter(
+            user=request.user, status=JoinRequestStatus.PENDING
+        ).select_related("unit", "institution")
+        return render(request, "home_no_role.html", {"waiting_requests": waiting})
     timezone.activate(institution.tzinfo)
     roles = permissions.roles_of(request.user, institution)
     is_admin = request.user.is_superuser or Role.ADMIN in roles
@@ -49,6 +54,7 @@ def home(request):
         context["counts"] = selectors.dashboard_counts(institution)
     if is_admin:
         context["todos"] = selectors.todos_of(institution)[:10]
+        context["queues"] = invitation_selectors.queue_counts(institution)
     return render(request, "home.html", context)
 
 

@@ -1,0 +1,171 @@
+"""Forms of the invitation pages; the rules themselves live in services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from roles.forms import PortalForm, PortalModelForm
+from roles.models import Person, Role, Unit, UnitKind, normalize_search
+
+from .models import MAX_TTL_DAYS, InvitationPolicy, Status
+
+LINK_KINDS = [
+    ("single", _("single use")),
+    ("several", _("several uses")),
+    ("unlimited", _("unlimited (a link for the whole class)")),
+]
+
+
+class InvitationForm(PortalForm):
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    person = forms.CharField(
+        label=_("roster person (for a personal link)"),
+        required=False,
+        max_length=300,
+        help_text=_("External id or full name; leave empty for a link that anyone may use."),
+    )
+    email = forms.EmailField(
+        label=_("send to e-mail"), required=False, help_text=_("Not for students.")
+    )
+    link_kind = forms.ChoiceField(label=_("uses"), choices=LINK_KINDS, initial="single")
+    max_uses = forms.IntegerField(
+        label=_("number of uses"), min_value=2, max_value=10_000, required=False
+    )
+    valid_days = forms.IntegerField(label=_("valid for, days"), min_value=1, max_value=MAX_TTL_DAYS)
+    needs_approval = forms.BooleanField(
+        label=_("joining by a class link needs approval"),
+        required=False,
+        initial=True,
+        help_text=_("For students and parents joining by a link for the whole class."),
+    )
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args, units, institution, default_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.institution = institution
+        self.fields["unit"].queryset = units
+        self.fields["valid_days"].initial = default_days
+
+    def clean_person(self):
+        value = self.cleaned_data["person"].strip()
+        if not value:
+            return None
+        people = Person.objects.filter(institution=self.institution)
+        found = list(people.filter(external_id=value)[:2]) or list(
+            people.filter(search_key__startswith=normalize_search(value))[:2]
+        )
+        if not found:
+            raise forms.ValidationError(_("Nobody on the roster has this external id or name."))
+        if len(found) > 1:
+            raise forms.ValidationError(_("Several people match; enter the external id."))
+        return found[0]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("link_kind")
+        if data.get("person") is not None or kind == "single":
+            data["max_uses"] = 1
+        elif kind == "unlimited":
+            data["max_uses"] = None
+        elif not data.get("max_uses"):
+            self.add_error("max_uses", _("How many times may the link be used?"))
+        if data.get("valid_days"):
+            data["expires_at"] = timezone.now() + dt.timedelta(days=data["valid_days"])
+        return data
+
+
+class BulkLinksForm(PortalForm):
+    unit = forms.ModelChoiceField(label=_("class"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(
+        label=_("for"),
+        choices=[(Role.STUDENT, _("students")), (Role.PARENT, _("parents"))],
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.filter(kind=UnitKind.CLASS)
+
+
+class InvitationFilterForm(PortalForm):
+    status = forms.ChoiceField(
+        label=_("status"), choices=[("", _("all")), *Status.choices], required=False
+    )
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
+    role = forms.ChoiceField(
+        label=_("role"), choices=[("", _("all")), *Role.choices], required=False
+    )
+    creator = forms.CharField(label=_("created by"), required=False, max_length=150)
+    q = forms.CharField(label=_("search"), required=False, max_length=150)
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(institution=institution)
+        for field in self.fields.values():
+            css = "form-select" if hasattr(field.widget, "choices") else "form-control"
+            field.widget.attrs["class"] = f"{css} form-control-sm"
+
+
+class JoinRequestDecisionForm(PortalForm):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("approve", _("approve")), ("reject", _("reject"))],
+        widget=forms.RadioSelect,
+    )
+    person = forms.ModelChoiceField(
+        label=_("this is"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("a new person — add to the roster"),
+    )
+    reason = forms.CharField(label=_("reason for a rejection"), max_length=500, required=False)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = candidates
+
+
+class PolicyForm(PortalModelForm):
+    class Meta:
+        model = InvitationPolicy
+        fields = ["default_ttl_days", "unclaimed_after_days"]
+
+
+# --- the landing page -------------------------------------------------------------------------
+
+
+class SignupForm(UserCreationForm):
+    first_name = forms.CharField(label=_("first name"), max_length=150)
+    last_name = forms.CharField(label=_("last name"), max_length=150)
+    email = forms.EmailField(label=_("e-mail"))
+
+    class Meta(UserCreationForm.Meta):
+        fields = ("last_name", "first_name", "email", "username")
+
+
+class JoinRequestForm(PortalForm):
+    last_name = forms.CharField(label=_("last name"), max_length=150)
+    first_name = forms.CharField(label=_("first name"), max_length=150)
+    patronymic = forms.CharField(label=_("patronymic"), max_length=150, required=False)
+    child_name = forms.CharField(
+        label=_("your child's last and first name"), max_length=300, required=False
+    )
+    email = forms.EmailField(
+        label=_("e-mail for the answer"),
+        required=False,
+        help_text=_("Optional: we write when the request is decided."),
+    )
+
+    def __init__(self, *args, role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if role == Role.PARENT:
+            self.fields["child_name"].required = True
+        else:
+            # Nothing but the name is kept about a student.
+            del self.fields["child_name"]
+            del self.fields["email"]

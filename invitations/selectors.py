@@ -1,0 +1,103 @@
+"""Reads for the invitation pages and the dashboard."""
+
+from __future__ import annotations
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from roles import permissions
+from roles.models import Institution, Membership, Person, Role, Unit, UnitKind
+
+from .models import Invitation, JoinRequest, JoinRequestStatus
+
+
+def invitations_visible_to(user, institution: Institution) -> QuerySet[Invitation]:
+    """Managers see every link of the institution; a teacher the links they issued."""
+    qs = Invitation.objects.filter(institution=institution).select_related(
+        "unit", "person", "created_by", "revoked_by"
+    )
+    if not permissions.can(user, "invitation.manage", institution):
+        qs = qs.filter(created_by=user)
+    return qs
+
+
+def counts_by_status(queryset: QuerySet[Invitation]) -> dict[str, int]:
+    """Active, used up, expired and revoked links, in one aggregate query."""
+    now = timezone.now()
+    not_revoked = Q(revoked_at__isnull=True)
+    used_up = not_revoked & Q(max_uses__isnull=False, uses_count__gte=F("max_uses"))
+    active = (
+        not_revoked
+        & Q(expires_at__gt=now)
+        & (Q(max_uses__isnull=True) | Q(uses_count__lt=F("max_uses")))
+    )
+    expired = not_revoked & Q(expires_at__lte=now) & ~used_up
+    return queryset.aggregate(
+        active=Count("pk", filter=active),
+        used_up=Count("pk", filter=used_up),
+        expired=Count("pk", filter=expired),
+        revoked=Count("pk", filter=~not_revoked),
+    )
+
+
+def invitation_uses(invitation: Invitation):
+    return invitation.uses.select_related("user", "person", "membership", "join_request")
+
+
+def units_for_inviting(user, institution: Institution) -> QuerySet[Unit]:
+    """Units the user may issue links into."""
+    units = Unit.objects.filter(institution=institution, archived_at__isnull=True)
+    if permissions.can(user, "invitation.manage", institution):
+        return units
+    own = Membership.objects.active(institution.local_today()).filter(
+        person__user=user, role=Role.TEACHER, verification="verified", unit__kind=UnitKind.CLASS
+    )
+    return units.filter(pk__in=own.values("unit_id"))
+
+
+def not_joined(unit: Unit, role: str) -> QuerySet[Person]:
+    """Roster people of `role` in `unit` who have not joined Sferum yet."""
+    members = Membership.objects.active(unit.institution.local_today()).filter(
+        unit=unit, role=role, joined_at__isnull=True
+    )
+    return (
+        Person.objects.filter(memberships__in=members)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def pending_join_requests(institution: Institution) -> QuerySet[JoinRequest]:
+    return JoinRequest.objects.filter(
+        institution=institution, status=JoinRequestStatus.PENDING
+    ).select_related("unit", "invitation", "user")
+
+
+def decided_join_requests(institution: Institution) -> QuerySet[JoinRequest]:
+    return (
+        JoinRequest.objects.filter(institution=institution)
+        .exclude(status=JoinRequestStatus.PENDING)
+        .select_related("unit", "person", "decided_by")
+        .order_by("-decided_at")
+    )
+
+
+def match_candidates(join_request: JoinRequest) -> QuerySet[Person]:
+    """Roster people the request may be: of the unit and role, without a login yet first."""
+    members = Membership.objects.active(join_request.institution.local_today()).filter(
+        unit=join_request.unit, role=join_request.role
+    )
+    return (
+        Person.objects.filter(memberships__in=members)
+        .distinct()
+        .order_by(F("user").asc(nulls_first=True), "last_name", "first_name")
+    )
+
+
+def queue_counts(institution: Institution) -> dict[str, int]:
+    from roles.selectors import teachers_awaiting_verification
+
+    return {
+        "join_requests": pending_join_requests(institution).count(),
+        "verifications": teachers_awaiting_verification(institution).count(),
+    }

@@ -1,0 +1,45 @@
+from django.urls import path
+
+from . import views
+
+app_name = "invitations"
+
+urlpatterns = [
+    path("", views.InvitationsHome.as_view(), name="home"),
+    path("<int:institution_id>/", views.InvitationListView.as_view(), name="list"),
+    path("<int:institution_id>/new/", views.InvitationCreateView.as_view(), name="create"),
+    path("<int:institution_id>/bulk/", views.BulkLinksView.as_view(), name="bulk"),
+    path("<int:institution_id>/settings/", views.PolicyView.as_view(), name="policy"),
+    path("<int:institution_id>/<int:pk>/", views.InvitationDetailView.as_view(), name="detail"),
+    path(
+        "<int:institution_id>/<int:pk>/revoke/",
+        views.InvitationRevokeView.as_view(),
+        name="revoke",
+    ),
+    path(
+        "<int:institution_id>/<int:pk>/resend/",
+        views.InvitationResendView.as_view(),
+        name="resend",
+    ),
+    path(
+        "<int:institution_id>/units/<int:unit_pk>/revoke/",
+        views.UnitRevokeView.as_view(),
+        name="revoke_unit",
+    ),
+    path("<int:institution_id>/requests/", views.JoinRequestListView.as_view(), name="requests"),
+    path(
+        "<int:institution_id>/requests/<int:pk>/",
+        views.JoinRequestDecideView.as_view(),
+        name="decide_request",
+    ),
+    path(
+        "<int:institution_id>/verification/",
+        views.VerificationQueueView.as_view(),
+        name="verification",
+    ),
+    path(
+        "<int:institution_id>/verification/<int:pk>/",
+        views.VerificationDecideView.as_view(),
+        name="verify",
+    ),
+]

@@ -1,0 +1,18 @@
+"""Invitation tokens are keys: they never reach a log line."""
+
+import logging
+import re
+
+INVITE_PATH = re.compile(r"(/invite/)[^/\s\"'?]+")
+
+
+def redact(text: str) -> str:
+    return INVITE_PATH.sub(r"\1[hidden]", text)
+
+
+class RedactInviteTokens(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/invite/" in message:
+            record.msg, record.args = redact(message), ()
+        return True
