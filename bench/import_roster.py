@@ -25,12 +25,10 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import configure_database  # noqa: E402
 
 ROWS_STAFF, ROWS_STUDENTS, ROWS_PARENTS = 400, 6_600, 3_000
 CLASSES = [f"{grade}{letter}" for grade in range(1, 11) for letter in "АБВГ"]  # 40
@@ -64,44 +62,6 @@ FATHERS = [
     "Александров", "Дмитриев", "Сергеев", "Андреев", "Алексеев", "Михайлов", "Иванов",
     "Владимиров", "Павлов", "Николаев", "Евгеньев", "Викторов", "Олегов", "Юрьев", "Петров",
 ]  # fmt: skip
-
-
-def configure_database() -> tuple[str, Callable[[], None]]:
-    """Point DATABASE_URL at a fresh database; return (a description, the cleanup)."""
-    url = os.environ.get("DATABASE_URL", "")
-    scheme = urlsplit(url).scheme
-    if not url or scheme.startswith("sqlite"):
-        directory = tempfile.mkdtemp(prefix="bench-import-db-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-        return "sqlite (temporary file)", lambda: shutil.rmtree(directory, ignore_errors=True)
-    if scheme not in ("postgres", "postgresql", "pgsql", "psql"):
-        raise SystemExit(f"Unsupported DATABASE_URL scheme: {scheme}")
-
-    import psycopg2
-    from psycopg2 import sql
-
-    server_url = urlunsplit(urlsplit(url)._replace(scheme="postgresql"))  # libpq's spelling
-    name = f"bench_import_{os.getpid()}"
-
-    def on_server(statement) -> None:
-        connection = psycopg2.connect(server_url)
-        connection.autocommit = True
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
-        finally:
-            connection.close()
-
-    on_server(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-    def drop() -> None:
-        from django.db import connections
-
-        connections.close_all()
-        on_server(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-
-    return f"postgresql (database {name})", drop
 
 
 def roster_rows(rng: random.Random) -> list[tuple]:

@@ -2,10 +2,13 @@
 
 import datetime as dt
 import random
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 
 from roles import services
@@ -94,6 +97,13 @@ class Command(BaseCommand):
                 _("Demo institution %(name)s (id %(id)d) already exists.")
                 % {"name": institution, "id": institution.pk}
             )
+        # Every other app adds its own demo data (invitations, chats, ...) from its `demo` module,
+        # found by name so that `roles` imports none of them; each step is idempotent.
+        for config in apps.get_app_configs():
+            if config.name == "roles" or not module_has_submodule(config.module, "demo"):
+                continue
+            with transaction.atomic():
+                import_module(f"{config.name}.demo").seed(institution=institution)
         self.stdout.write(_("Demo logins (login / password):"))
         for username in DEMO_USERS:
             self.stdout.write(f"  {username} / {password}")
