@@ -182,6 +182,8 @@ class InvitationRevokeView(InvitationDetailView):
 
 
 class InvitationResendView(InvitationDetailView):
+    http_method_names = ["post"]
+
     def post(self, request, institution_id, pk):
         invitation = self.get_invitation(pk)
         try:
