@@ -46,11 +46,13 @@ class InvitationForm(PortalForm):
     )
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
-    def __init__(self, *args, units, institution, default_days: int, **kwargs):
+    def __init__(self, *args, units, institution, default_days: int, roles=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.institution = institution
         self.fields["unit"].queryset = units
         self.fields["valid_days"].initial = default_days
+        if roles is not None:
+            self.fields["role"].choices = [(r, Role(r).label) for r in roles]
 
     def clean_person(self):
         value = self.cleaned_data["person"].strip()

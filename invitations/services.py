@@ -530,6 +530,11 @@ def request_to_join(
         raise ValidationError(_("Give your child's name."))
     if invitation.role == Role.STUDENT:
         email = ""
+    waiting = JoinRequest.objects.filter(
+        user=user, unit=invitation.unit, role=invitation.role, status=JoinRequestStatus.PENDING
+    ).first()
+    if waiting is not None:
+        return waiting  # asking twice is still one request
     if not invitation.needs_approval:
         person = _match_in_unit(invitation.unit, invitation.role, last_name, first_name)
         if person is not None and person.user_id not in (None, user.pk):

@@ -33,6 +33,8 @@ from .forms import (
 from .models import PASSWORDLESS_ROLES, Invitation, JoinRequest, Status
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# A teacher brings the students and parents of their classes (permissions.can_invite).
+PASSWORDLESS_ROLES_ORDERED = ("student", "parent")
 
 
 def qr_svg(url: str) -> str:
@@ -99,6 +101,9 @@ class InvitationCreateView(InstitutionView):
             units=selectors.units_for_inviting(self.request.user, self.institution),
             institution=self.institution,
             default_days=services.policy_for(self.institution).default_ttl_days,
+            roles=None
+            if permissions.can(self.request.user, "invitation.manage", self.institution)
+            else PASSWORDLESS_ROLES_ORDERED,
             initial={"unit": self.request.GET.get("unit"), "role": self.request.GET.get("role")},
         )
 
