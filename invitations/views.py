@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
@@ -420,6 +421,7 @@ def invite(request, token: str):
         invitation = services.find_invitation(token)
     except services.InvitationNotFound as exc:
         return _failure(request, exc)
+    timezone.activate(invitation.institution.tzinfo)
     try:
         services.check_usable(invitation)
     except services.InvitationError as exc:
