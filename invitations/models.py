@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from roles.models import Institution, Membership, Person, Role, Unit, UnitKind
 
@@ -241,7 +242,7 @@ class InvitationUse(models.Model):
 class JoinRequestStatus(models.TextChoices):
     PENDING = "pending", _("waiting")
     APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
+    REJECTED = "rejected", pgettext_lazy("join request", "rejected")
 
 
 class JoinRequest(models.Model):
