@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -147,6 +148,7 @@ class SignupForm(UserCreationForm):
     email = forms.EmailField(label=_("e-mail"))
 
     class Meta(UserCreationForm.Meta):
+        model = get_user_model()
         fields = ("last_name", "first_name", "email", "username")
 
 

@@ -151,6 +151,8 @@ class Invitation(models.Model):
     expiry_recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When the creator was warned that the link expires soon: never twice.
     expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The person's name, the address and the note, lower-case with «ё» as «е» (see Person).
+    search_key = models.CharField(max_length=800, blank=True, editable=False)
 
     objects = InvitationQuerySet.as_manager()
 

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -218,6 +219,9 @@ def create_invitation(
         note=note.strip()[:300],
         created_at=now,
         expires_at=expires_at,
+        search_key=normalize_search(
+            " ".join(x for x in (person.full_name if person else "", email, note) if x)
+        )[:800],
     )
     roles_services.audit(
         institution=institution,
@@ -370,6 +374,19 @@ def revoke_unused_for_unit(*, unit: Unit, by) -> int:
     return count
 
 
+def revoke_for_memberships(*, memberships: list[Membership], by=None) -> int:
+    """A person who leaves a unit keeps no working personal link back into it."""
+    people: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for m in memberships:
+        people[(m.unit_id, m.role)].append(m.person_id)
+    query = Q(pk__in=[])
+    for (unit_id, role), person_ids in people.items():
+        query |= Q(unit_id=unit_id, role=role, person_id__in=person_ids)
+    return _revoke(
+        Invitation.objects.active().filter(query), by=by, reason=RevokeReason.PERSON_LEFT
+    )
+
+
 def revoke_for_person(*, person: Person, by=None) -> int:
     """A person who left keeps no working personal link (called on the `person_left` signal)."""
     count = _revoke(
@@ -449,12 +466,22 @@ def _count_use(invitation: Invitation, **use) -> InvitationUse:
 @transaction.atomic
 def accept_invitation(*, token: str, user) -> Membership:
     """Use a link: the person joins its unit in its role. Race-free: the link's row is locked,
-    so of twenty simultaneous uses of a single-use link exactly one succeeds."""
+    so of twenty simultaneous uses of a single-use link exactly one succeeds. Somebody who has
+    joined already spends no use by opening the link again."""
     invitation = find_invitation(token, lock=True)
     check_usable(invitation)
     if invitation.needs_approval:
         raise InvitationNeedsRequest
     person = _person_for(invitation, user)
+    joined_before = Membership.objects.filter(
+        person=person,
+        unit=invitation.unit,
+        role=invitation.role,
+        end_date__isnull=True,
+        joined_at__isnull=False,
+    ).first()
+    if joined_before is not None:
+        return joined_before
     membership = _join(invitation, person)
     _count_use(invitation, user=user, person=person, membership=membership)
     roles_services.audit(
@@ -497,10 +524,11 @@ def _match_in_unit(unit: Unit, role: str, last_name: str, first_name: str) -> Pe
     """The roster person of this unit and role with exactly this name, if there is one only."""
     key = normalize_search(f"{last_name} {first_name}")
     today = unit.institution.local_today()
+    # Whole words only: «Лебедев П» is not «Лебедев Павел».
     found = list(
         Person.objects.filter(
+            Q(search_key=key) | Q(search_key__startswith=key + " "),
             memberships__in=Membership.objects.active(today).filter(unit=unit, role=role),
-            search_key__startswith=key,
         ).distinct()[:2]
     )
     return found[0] if len(found) == 1 else None
@@ -536,9 +564,13 @@ def request_to_join(
     if waiting is not None:
         return waiting  # asking twice is still one request
     if not invitation.needs_approval:
-        person = _match_in_unit(invitation.unit, invitation.role, last_name, first_name)
-        if person is not None and person.user_id not in (None, user.pk):
-            person = None
+        person = Person.objects.filter(institution=invitation.institution, user=user).first()
+        if person is not None and invitation.role not in ROLES_BY_PERSON_KIND[person.kind]:
+            raise InvitationNotForYou
+        if person is None:
+            person = _match_in_unit(invitation.unit, invitation.role, last_name, first_name)
+            if person is not None and person.user_id not in (None, user.pk):
+                person = None
         if person is None:
             person = roles_services.create_person(
                 institution=invitation.institution,
@@ -654,6 +686,7 @@ def approve_join_request(
             by=by,
         )
     roles_services.mark_joined(memberships=[membership])
+    membership.refresh_from_db()
     join_request.status = JoinRequestStatus.APPROVED
     join_request.person = person
     join_request.decided_by = by

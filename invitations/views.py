@@ -17,7 +17,7 @@ from django.views import View
 
 from roles import permissions
 from roles.forms import VerificationForm
-from roles.models import Person, Unit
+from roles.models import Person, Unit, normalize_search
 from roles.selectors import active_admins, teachers_awaiting_verification
 from roles.views import InstitutionView, error_text, paginate
 
@@ -76,12 +76,8 @@ class InvitationListView(InstitutionView):
                     Q(created_by__username__icontains=data["creator"])
                     | Q(created_by__last_name__icontains=data["creator"])
                 )
-            if data["q"]:
-                qs = qs.filter(
-                    Q(person__search_key__contains=data["q"].casefold().replace("ё", "е"))
-                    | Q(email__icontains=data["q"])
-                    | Q(note__icontains=data["q"])
-                )
+            for word in normalize_search(data["q"]).split():
+                qs = qs.filter(search_key__contains=word)
         return self.render(
             "invitations/list.html",
             filter_form=form,

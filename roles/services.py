@@ -39,7 +39,7 @@ from .models import (
     Verification,
 )
 from .roster import RosterFileError, RosterPlan, RowError, plan_roster, read_roster
-from .signals import person_left
+from .signals import memberships_ended, person_left
 
 STAFF_ROOM_NAME = "Учительская"
 
@@ -229,6 +229,7 @@ def archive_unit(*, unit: Unit, by) -> int:
     )
     unit.archived_at = timezone.now()
     unit.save(update_fields=["archived_at"])
+    memberships_ended.send(sender=Membership, memberships=open_memberships, by=by)
     if open_memberships:
         create_todo(
             institution=unit.institution,
@@ -611,6 +612,7 @@ def transfer(
     new = _new_membership(person, to_unit, old.role, effective_date)
     _end_memberships(Membership.objects.filter(pk=old.pk), effective_date)
     new.save()
+    memberships_ended.send(sender=Membership, memberships=[old], by=by)
     _record(
         person,
         MovementKind.TRANSFER,
@@ -648,6 +650,7 @@ def change_role(
     new = _new_membership(person, unit, role, effective_date)
     _end_memberships(Membership.objects.filter(pk=membership.pk), effective_date)
     new.save()
+    memberships_ended.send(sender=Membership, memberships=[membership], by=by)
     _record(
         person,
         MovementKind.ROLE_CHANGE,
@@ -682,6 +685,7 @@ def end_membership(
     _check_grant(by, person.institution, membership.role)
     unit = membership.unit
     _end_memberships(Membership.objects.filter(pk=membership.pk), effective_date)
+    memberships_ended.send(sender=Membership, memberships=[membership], by=by)
     return _record(
         person,
         MovementKind.UNIT_EXIT,

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 
 class PortalLocaleMiddleware:
@@ -17,7 +17,10 @@ class PortalLocaleMiddleware:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in self.available else settings.LANGUAGE_CODE
         translation.activate(language)
+        # Views activate the institution's zone; it must not leak into the next request.
+        timezone.deactivate()
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
+        timezone.deactivate()
         response.headers.setdefault("Content-Language", translation.get_language())
         return response

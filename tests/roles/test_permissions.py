@@ -346,13 +346,25 @@ def test_roles_begin_on_the_institutions_own_day(db, zone):
 
 
 def test_pages_show_times_in_the_institutions_zone(db):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone as tz
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    from roles.models import AuditEvent
+
     institution = make_institution(timezone="Asia/Vladivostok")
     admin = make_member(institution, Role.ADMIN).user
-    response = login(admin).get(reverse("roles:audit", args=[institution.pk]))
-    assert response.status_code == 200
-    from django.utils import timezone as tz
-
-    assert tz.get_current_timezone_name() == "Asia/Vladivostok"
+    when = dt.datetime(2026, 3, 9, 16, 30, tzinfo=dt.UTC)  # 10 March 02:30 in Vladivostok
+    AuditEvent.objects.create(institution=institution, action="x", summary="y", created_at=when)
+    page = login(admin).get(reverse("roles:audit", args=[institution.pk])).content.decode()
+    with translation.override("ru"):
+        local = date_format(
+            tz.localtime(when, ZoneInfo("Asia/Vladivostok")), "SHORT_DATETIME_FORMAT"
+        )
+        moscow = date_format(tz.localtime(when, ZoneInfo("Europe/Moscow")), "SHORT_DATETIME_FORMAT")
+    assert local in page and moscow not in page
 
 
 def test_uploads_are_never_served_publicly(world, client):

@@ -1,0 +1,666 @@
+"""The invitation pages of the portal, through HTTP, as administrators and teachers use them."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from invitations import services
+from invitations.models import Invitation, JoinRequestStatus, RevokeReason, Status
+from roles import services as roles_services
+from roles.models import Membership, Person, Role, UnitKind, Verification
+
+from ..conftest import login
+from ..factories import UserFactory, make_institution, make_member, make_unit
+from .helpers import LINK_RE, issue, landing, make_expired, page, roster_member, text_of
+
+
+def token_in(response) -> str:
+    found = LINK_RE.findall(text_of(response))
+    assert found, "no invitation link on the page"
+    assert len(set(found)) == 1
+    return found[0]
+
+
+def listed(response) -> set[int]:
+    return {i.pk for i in response.context["page"].object_list}
+
+
+# --- access --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["list", "create", "bulk", "requests", "verification", "policy", "detail"]
+)
+def test_anonymous_users_are_sent_to_the_login_page(institution, klass, admin_user, name, client):
+    invitation, _token = issue(klass, Role.TEACHER, admin_user)
+    args = [invitation.pk] if name == "detail" else []
+    response = client.get(page(name, institution, *args))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_the_invitations_home_sends_anonymous_users_to_log_in_and_staff_to_their_list(
+    institution, admin_client, client
+):
+    response = client.get("/invitations/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    response = admin_client.get("/invitations/")
+    assert response.status_code == 302
+    assert response["Location"] == page("list", institution)
+
+
+def test_another_institutions_links_are_not_found(institution, klass, admin_client):
+    other = make_institution()
+    other_admin = make_member(other, Role.ADMIN).user
+    foreign, _token = issue(make_unit(other, UnitKind.CLASS), Role.TEACHER, other_admin)
+
+    for name in ("detail", "revoke"):
+        assert admin_client.get(page(name, institution, foreign.pk)).status_code == 404
+    assert admin_client.post(page("revoke", institution, foreign.pk)).status_code == 404
+    assert admin_client.post(page("resend", institution, foreign.pk)).status_code == 404
+    assert admin_client.get(page("list", other)).status_code == 404
+    assert admin_client.get(page("detail", other, foreign.pk)).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == Status.ACTIVE
+
+
+def test_a_teacher_sees_only_the_links_they_created(institution, klass, admin_user, teacher):
+    own, _token = issue(klass, Role.STUDENT, teacher.user)
+    others, _token = issue(klass, Role.PARENT, admin_user)
+    client = login(teacher.user)
+
+    response = client.get(page("list", institution))
+
+    assert response.status_code == 200
+    assert listed(response) == {own.pk}
+    assert response.context["counts"]["active"] == 1
+    assert client.get(page("detail", institution, own.pk)).status_code == 200
+    assert client.get(page("detail", institution, others.pk)).status_code == 403
+    assert client.post(page("revoke", institution, others.pk)).status_code == 403
+    others.refresh_from_db()
+    assert others.status == Status.ACTIVE
+
+
+@pytest.mark.parametrize("role", [Role.DIRECTOR, Role.TEACHER, Role.STUDENT])
+def test_only_admins_work_the_queues(institution, klass, admin_user, role):
+    join_request = _request(klass, admin_user)
+    waiting = make_member(institution, Role.TEACHER, klass)
+    user = make_member(institution, role, klass if role != Role.DIRECTOR else None).user
+    client = login(user)
+
+    assert client.get(page("requests", institution)).status_code == 403
+    decision = {f"jr{join_request.pk}-decision": "reject", f"jr{join_request.pk}-reason": "нет"}
+    assert (
+        client.post(page("decide_request", institution, join_request.pk), decision).status_code
+        == 403
+    )
+    assert client.get(page("verification", institution)).status_code == 403
+    assert client.post(page("verify", institution, waiting.pk), {"approve": "1"}).status_code == 403
+
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.PENDING
+    assert Membership.objects.get(person=waiting).verification == Verification.PENDING
+
+
+# --- creating a link -----------------------------------------------------------------------------
+
+
+def test_the_created_page_shows_the_raw_link_once(institution, klass, admin_client):
+    response = admin_client.post(
+        page("create", institution),
+        {"unit": klass.pk, "role": Role.TEACHER, "link_kind": "single", "valid_days": 10},
+    )
+
+    assert response.status_code == 200
+    invitation = Invitation.objects.get()
+    token = token_in(response)
+    assert invitation.token_hash == services.hash_token(token)
+    assert "<svg" in text_of(response)  # the QR code
+    assert (invitation.unit, invitation.role, invitation.max_uses) == (klass, Role.TEACHER, 1)
+    days = (invitation.expires_at - invitation.created_at) / dt.timedelta(days=1)
+    assert days == pytest.approx(10, abs=0.01)
+    # Never again: neither the detail page nor the list shows it.
+    assert token not in text_of(admin_client.get(page("detail", institution, invitation.pk)))
+    assert token not in text_of(admin_client.get(page("list", institution)))
+    assert Client().get(landing(token)).status_code == 200
+
+
+def test_a_personal_link_from_the_form_is_single_use(institution, klass, admin_client):
+    student = roster_member(klass, Role.STUDENT, last_name="Орлова", first_name="Вера")
+    response = admin_client.post(
+        page("create", institution),
+        {
+            "unit": klass.pk,
+            "role": Role.STUDENT,
+            "person": student.external_id,
+            "link_kind": "several",
+            "max_uses": 5,
+            "valid_days": 7,
+        },
+    )
+    assert response.status_code == 200
+    invitation = Invitation.objects.get()
+    assert (invitation.person, invitation.max_uses) == (student, 1)
+
+
+def test_the_form_refuses_a_student_link_with_an_email(institution, klass, admin_client):
+    response = admin_client.post(
+        page("create", institution),
+        {
+            "unit": klass.pk,
+            "role": Role.STUDENT,
+            "email": "kid@example.org",
+            "link_kind": "single",
+            "valid_days": 7,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Invitation.objects.exists()
+
+
+def test_the_form_refuses_a_link_of_more_than_ninety_days(institution, klass, admin_client):
+    response = admin_client.post(
+        page("create", institution),
+        {"unit": klass.pk, "role": Role.TEACHER, "link_kind": "single", "valid_days": 91},
+    )
+    assert response.status_code == 200
+    assert "valid_days" in response.context["form"].errors
+    assert not Invitation.objects.exists()
+
+
+def test_a_teacher_issues_links_only_for_their_own_class(institution, klass, teacher):
+    other = make_unit(institution, UnitKind.CLASS, "3Б")
+    client = login(teacher.user)
+
+    for unit, role in [(other, Role.STUDENT), (klass, Role.TEACHER)]:
+        response = client.post(
+            page("create", institution),
+            {"unit": unit.pk, "role": role, "link_kind": "single", "valid_days": 7},
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors
+    assert not Invitation.objects.exists()
+
+    response = client.post(
+        page("create", institution),
+        {"unit": klass.pk, "role": Role.PARENT, "link_kind": "unlimited", "valid_days": 7},
+    )
+    assert response.status_code == 200
+    invitation = Invitation.objects.get()
+    assert (invitation.unit, invitation.role, invitation.max_uses) == (klass, Role.PARENT, None)
+    assert invitation.created_by == teacher.user
+
+
+def test_an_unverified_teacher_has_no_class_to_invite_into(institution, klass):
+    person = make_member(institution, Role.TEACHER, klass)
+    client = login(person.user)
+    response = client.post(
+        page("create", institution),
+        {"unit": klass.pk, "role": Role.STUDENT, "link_kind": "single", "valid_days": 7},
+    )
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert not Invitation.objects.exists()
+
+
+def test_the_policy_page_sets_the_institutions_defaults(
+    institution, klass, admin_client, admin_user
+):
+    response = admin_client.post(
+        page("policy", institution), {"default_ttl_days": 21, "unclaimed_after_days": 30}
+    )
+    assert response.status_code == 302
+    policy = services.policy_for(institution)
+    assert (policy.default_ttl_days, policy.unclaimed_after_days) == (21, 30)
+    invitation, _token = issue(klass, Role.TEACHER, admin_user)
+    days = (invitation.expires_at - invitation.created_at) / dt.timedelta(days=1)
+    assert days == pytest.approx(21, abs=0.01)
+
+
+# --- list and detail -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def assorted(institution, klass, department, admin_user):
+    """One link in each state, in two units and three roles."""
+    orlova = roster_member(klass, Role.STUDENT, last_name="Орлова", first_name="Вера")
+    active, _t = issue(klass, Role.TEACHER, admin_user, note="для нового педагога")
+    used, used_token = issue(klass, Role.STUDENT, admin_user, person=orlova)
+    services.join_by_personal_link(token=used_token)
+    expired, _t = issue(department, Role.TEACHER, admin_user)
+    make_expired(expired)
+    revoked, _t = issue(klass, Role.PARENT, admin_user, email="mother@example.org")
+    services.revoke_invitation(invitation=revoked, by=admin_user)
+    return {"active": active, "used_up": used, "expired": expired, "revoked": revoked}
+
+
+def test_the_list_counts_and_filters_by_status(institution, admin_client, assorted):
+    response = admin_client.get(page("list", institution))
+    assert response.status_code == 200
+    assert listed(response) == {i.pk for i in assorted.values()}
+    assert response.context["counts"] == {"active": 1, "used_up": 1, "expired": 1, "revoked": 1}
+
+    for status, invitation in assorted.items():
+        response = admin_client.get(page("list", institution), {"status": status})
+        assert listed(response) == {invitation.pk}, status
+
+
+def test_the_list_filters_by_unit_and_role_and_searches(
+    institution, klass, department, admin_client, assorted
+):
+    def ids(**params):
+        return listed(admin_client.get(page("list", institution), params))
+
+    assert ids(unit=department.pk) == {assorted["expired"].pk}
+    assert ids(unit=klass.pk) == {assorted[s].pk for s in ("active", "used_up", "revoked")}
+    assert ids(role=Role.STUDENT) == {assorted["used_up"].pk}
+    assert ids(role=Role.TEACHER) == {assorted["active"].pk, assorted["expired"].pk}
+    assert ids(unit=klass.pk, role=Role.TEACHER) == {assorted["active"].pk}
+    assert ids(q="орлова") == {assorted["used_up"].pk}  # the person's name, any case
+    assert ids(q="Орлова") == {assorted["used_up"].pk}
+    assert ids(q="mother@") == {assorted["revoked"].pk}
+    assert ids(q="нового педагога") == {assorted["active"].pk}
+    assert ids(q="никого нет") == set()
+
+
+def test_the_search_of_notes_ignores_the_case_of_cyrillic_letters(
+    institution, klass, admin_client, admin_user
+):
+    invitation, _token = issue(klass, Role.PARENT, admin_user, note="Родительское собрание")
+    response = admin_client.get(page("list", institution), {"q": "родительское"})
+    assert listed(response) == {invitation.pk}
+
+
+def test_the_detail_page_shows_the_uses(institution, klass, admin_client, admin_user):
+    invitation, token = issue(klass, Role.TEACHER, admin_user, max_uses=2)
+    user = UserFactory(first_name="Мария", last_name="Иванова")
+    services.accept_invitation(token=token, user=user)
+
+    response = admin_client.get(page("detail", institution, invitation.pk))
+
+    assert response.status_code == 200
+    uses = list(response.context["uses"])
+    assert [(u.user, u.person.full_name) for u in uses] == [(user, "Иванова Мария")]
+    assert "Иванова Мария" in text_of(response)
+    assert "1 / 2" in text_of(response)
+
+
+# --- revoking ------------------------------------------------------------------------------------
+
+
+def test_revoking_one_link_asks_first(institution, klass, admin_client, admin_user):
+    invitation, token = issue(klass, Role.TEACHER, admin_user)
+
+    confirm = admin_client.get(page("revoke", institution, invitation.pk))
+    assert confirm.status_code == 200
+    assert '<form method="post"' in text_of(confirm)
+    invitation.refresh_from_db()
+    assert invitation.status == Status.ACTIVE
+
+    response = admin_client.post(page("revoke", institution, invitation.pk))
+
+    assert response.status_code == 302
+    assert response["Location"] == page("detail", institution, invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.status == Status.REVOKED
+    assert (invitation.revoked_by, invitation.revoke_reason) == (admin_user, RevokeReason.MANUAL)
+    assert Client().get(landing(token)).status_code == 410
+
+
+def test_revoking_every_unused_link_of_a_unit(
+    institution, klass, department, admin_client, admin_user
+):
+    unused_1, token_1 = issue(klass, Role.TEACHER, admin_user)
+    unused_2, token_2 = issue(klass, Role.PARENT, admin_user, max_uses=None)
+    partly_used, partly_token = issue(klass, Role.TEACHER, admin_user, max_uses=3)
+    services.accept_invitation(token=partly_token, user=UserFactory())
+    used, used_token = issue(klass, Role.TEACHER, admin_user)
+    services.accept_invitation(token=used_token, user=UserFactory())
+    expired, _t = issue(klass, Role.TEACHER, admin_user)
+    make_expired(expired)
+    elsewhere, _t = issue(department, Role.TEACHER, admin_user)
+
+    confirm = admin_client.get(page("revoke_unit", institution, klass.pk))
+    assert confirm.status_code == 200
+    assert re.search(r"\b2\b", confirm.context["text"])
+    assert Invitation.objects.revoked().count() == 0
+
+    response = admin_client.post(page("revoke_unit", institution, klass.pk))
+
+    assert response.status_code == 302
+    assert set(Invitation.objects.revoked().values_list("pk", flat=True)) == {
+        unused_1.pk,
+        unused_2.pk,
+    }
+    assert Invitation.objects.get(pk=partly_used.pk).status == Status.ACTIVE
+    assert Invitation.objects.get(pk=used.pk).status == Status.USED_UP
+    assert Invitation.objects.get(pk=expired.pk).status == Status.EXPIRED
+    assert Invitation.objects.get(pk=elsewhere.pk).status == Status.ACTIVE
+    assert Client().get(landing(token_1)).status_code == 410
+    assert Client().get(landing(token_2)).status_code == 410
+
+
+def test_a_teacher_may_not_revoke_a_whole_unit(institution, klass, admin_user, teacher):
+    invitation, _token = issue(klass, Role.STUDENT, admin_user)
+    client = login(teacher.user)
+    assert client.post(page("revoke_unit", institution, klass.pk)).status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.status == Status.ACTIVE
+
+
+# --- resending -----------------------------------------------------------------------------------
+
+
+def test_resending_replaces_the_link_and_keeps_the_expiry(
+    institution, staff_room, admin_client, admin_user, django_capture_on_commit_callbacks
+):
+    expires = timezone.now() + dt.timedelta(days=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, first_token = issue(
+            staff_room, Role.TEACHER, admin_user, email="teacher@example.org", expires_at=expires
+        )
+    assert len(mail.outbox) == 1
+    assert LINK_RE.findall(mail.outbox[0].body) == [first_token]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(page("resend", institution, invitation.pk))
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 2
+    assert mail.outbox[1].to == ["teacher@example.org"]
+    (new_token,) = LINK_RE.findall(mail.outbox[1].body)
+    assert new_token != first_token
+    invitation.refresh_from_db()
+    assert invitation.expires_at == expires
+    assert invitation.token_hash == services.hash_token(new_token)
+    assert Client().get(landing(first_token)).status_code == 404
+    assert Client().get(landing(new_token)).status_code == 200
+
+
+def test_resend_is_post_only(institution, staff_room, admin_client, admin_user):
+    invitation, _token = issue(staff_room, Role.TEACHER, admin_user, email="t@example.org")
+    assert admin_client.get(page("resend", institution, invitation.pk)).status_code == 405
+
+
+@pytest.mark.parametrize("state", ["revoked", "expired", "no_email"])
+def test_a_link_that_cannot_be_used_is_not_resent(
+    institution, staff_room, admin_client, admin_user, state, django_capture_on_commit_callbacks
+):
+    invitation, token = issue(
+        staff_room, Role.TEACHER, admin_user, email="" if state == "no_email" else "t@example.org"
+    )
+    if state == "revoked":
+        services.revoke_invitation(invitation=invitation, by=admin_user)
+    elif state == "expired":
+        make_expired(invitation)
+    invitation.refresh_from_db()
+    before = invitation.token_hash
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(page("resend", institution, invitation.pk))
+
+    assert response.status_code == 302
+    assert mail.outbox == []
+    invitation.refresh_from_db()
+    assert invitation.token_hash == before
+
+
+# --- personal links for a whole class ------------------------------------------------------------
+
+
+def test_the_bulk_sheet_has_one_personal_link_and_qr_code_per_person_not_joined(
+    institution, klass, teacher
+):
+    waiting = [
+        roster_member(klass, Role.STUDENT, last_name=name, first_name="Ученик")
+        for name in ("Антонов", "Борисов", "Васильев")
+    ]
+    joined = make_member(institution, Role.STUDENT, klass, joined=True)
+    roster_member(klass, Role.PARENT, last_name="Антонова", first_name="Мать")
+    client = login(teacher.user)
+
+    count = client.get(page("bulk", institution), {"unit": klass.pk})
+    assert count.status_code == 200
+    assert count.context["waiting"] == {"students": 3, "parents": 1}
+
+    response = client.post(page("bulk", institution), {"unit": klass.pk, "role": Role.STUDENT})
+
+    assert response.status_code == 200
+    html = text_of(response)
+    assert html.count("<svg") == 3
+    tokens = set(LINK_RE.findall(html))
+    assert len(tokens) == 3
+    invitations = Invitation.objects.filter(token_hash__in=[services.hash_token(t) for t in tokens])
+    assert {i.person for i in invitations} == set(waiting)
+    assert all(i.max_uses == 1 and i.role == Role.STUDENT for i in invitations)
+    assert all(i.created_by == teacher.user for i in invitations)
+    assert not Invitation.objects.filter(person=joined).exists()
+    for person in waiting:
+        assert person.full_name in html
+
+
+def test_a_second_sheet_replaces_the_first_links(institution, klass, admin_client):
+    student = roster_member(klass, Role.STUDENT)
+    first = admin_client.post(page("bulk", institution), {"unit": klass.pk, "role": Role.STUDENT})
+    (old_token,) = set(LINK_RE.findall(text_of(first)))
+
+    second = admin_client.post(page("bulk", institution), {"unit": klass.pk, "role": Role.STUDENT})
+    (new_token,) = set(LINK_RE.findall(text_of(second)))
+
+    assert new_token != old_token
+    old = Invitation.objects.get(token_hash=services.hash_token(old_token))
+    assert (old.status, old.revoke_reason) == (Status.REVOKED, RevokeReason.REISSUED)
+    assert Client().get(landing(old_token)).status_code == 410
+    assert Invitation.objects.active().get(person=student).token_hash == services.hash_token(
+        new_token
+    )
+
+
+def test_the_bulk_page_refuses_a_class_the_teacher_does_not_teach(institution, teacher):
+    other = make_unit(institution, UnitKind.CLASS, "3Б")
+    roster_member(other, Role.STUDENT)
+    client = login(teacher.user)
+    response = client.post(page("bulk", institution), {"unit": other.pk, "role": Role.STUDENT})
+    assert response.status_code == 200
+    assert "unit" in response.context["form"].errors
+    assert not Invitation.objects.exists()
+
+
+# --- the join request queue ----------------------------------------------------------------------
+
+
+def _request(klass, admin_user, role=Role.STUDENT, **fields):
+    _invitation, token = issue(klass, role, admin_user, max_uses=None)
+    fields.setdefault("last_name", "Лебедев")
+    fields.setdefault("first_name", "Павел")
+    if role == Role.PARENT:
+        fields.setdefault("child_name", "Лебедева Ира")
+    return services.request_to_join(token=token, user=UserFactory(), **fields)
+
+
+def _decide(client, institution, join_request, **fields):
+    data = {f"jr{join_request.pk}-{key}": value for key, value in fields.items()}
+    return client.post(page("decide_request", institution, join_request.pk), data)
+
+
+def test_the_queue_lists_pending_requests_and_the_dashboard_counts_them(
+    institution, klass, admin_client, admin_user
+):
+    join_request = _request(klass, admin_user, Role.PARENT)
+    make_member(institution, Role.TEACHER, klass)  # awaiting verification
+
+    response = admin_client.get(page("requests", institution))
+    assert response.status_code == 200
+    assert [jr for jr, _form in response.context["forms"]] == [join_request]
+    assert "Лебедев Павел" in text_of(response)
+    assert "Лебедева Ира" in text_of(response)
+
+    home = admin_client.get("/")
+    assert home.context["queues"] == {"join_requests": 1, "verifications": 1}
+
+
+def test_approving_by_matching_a_roster_person(
+    institution, klass, admin_client, admin_user, django_capture_on_commit_callbacks
+):
+    parent = roster_member(klass, Role.PARENT, last_name="Лебедева", first_name="Ольга")
+    join_request = _request(
+        klass,
+        admin_user,
+        Role.PARENT,
+        last_name="Лебедева",
+        first_name="Ольга",
+        email="o@example.org",
+    )
+    form = admin_client.get(page("requests", institution)).context["forms"][0][1]
+    assert parent in form.fields["person"].queryset
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _decide(
+            admin_client, institution, join_request, decision="approve", person=parent.pk
+        )
+
+    assert response.status_code == 302
+    parent.refresh_from_db()
+    join_request.refresh_from_db()
+    assert parent.user == join_request.user
+    membership = Membership.objects.get(person=parent, unit=klass)
+    assert membership.joined_at is not None
+    assert join_request.status == JoinRequestStatus.APPROVED
+    assert join_request.person == parent
+    assert join_request.decided_by == admin_user
+    assert [m.to for m in mail.outbox] == [["o@example.org"]]
+
+
+def test_approving_as_a_new_person(institution, klass, admin_client, admin_user):
+    join_request = _request(klass, admin_user, last_name="Новиков", first_name="Артём")
+
+    response = _decide(admin_client, institution, join_request, decision="approve", person="")
+
+    assert response.status_code == 302
+    person = Person.objects.get(user=join_request.user)
+    assert (person.full_name, person.kind) == ("Новиков Артём", "student")
+    assert Membership.objects.get(person=person, unit=klass).joined_at is not None
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.APPROVED
+    assert mail.outbox == []  # no address is kept for a student
+
+
+def test_a_rejection_needs_a_reason_and_is_emailed(
+    institution, klass, admin_client, admin_user, django_capture_on_commit_callbacks
+):
+    join_request = _request(klass, admin_user, Role.PARENT, email="p@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _decide(admin_client, institution, join_request, decision="reject", reason="")
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.PENDING
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _decide(
+            admin_client, institution, join_request, decision="reject", reason="Нет такого ребёнка"
+        )
+
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.REJECTED
+    assert join_request.reason == "Нет такого ребёнка"
+    assert not Person.objects.filter(user=join_request.user).exists()
+    assert [m.to for m in mail.outbox] == [["p@example.org"]]
+    assert "Нет такого ребёнка" in mail.outbox[0].body
+
+
+def test_a_decided_request_cannot_be_decided_again(institution, klass, admin_client, admin_user):
+    join_request = _request(klass, admin_user)
+    _decide(admin_client, institution, join_request, decision="reject", reason="нет")
+    join_request.refresh_from_db()
+    decided_at = join_request.decided_at
+
+    response = _decide(admin_client, institution, join_request, decision="approve", person="")
+
+    assert response.status_code == 302
+    join_request.refresh_from_db()
+    assert (join_request.status, join_request.decided_at) == (
+        JoinRequestStatus.REJECTED,
+        decided_at,
+    )
+    assert not Person.objects.filter(user=join_request.user).exists()
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert messages  # the admin is told why
+
+
+def test_another_institutions_request_is_not_found(institution, admin_client):
+    other = make_institution()
+    other_admin = make_member(other, Role.ADMIN).user
+    join_request = _request(make_unit(other, UnitKind.CLASS), other_admin)
+    response = _decide(admin_client, institution, join_request, decision="reject", reason="нет")
+    assert response.status_code == 404
+    join_request.refresh_from_db()
+    assert join_request.status == JoinRequestStatus.PENDING
+
+
+# --- the teacher verification queue --------------------------------------------------------------
+
+
+@pytest.fixture
+def newcomer(institution, klass, admin_user):
+    """A teacher of 3А whose «учитель» status nobody has checked yet, with an address."""
+    person = make_member(institution, Role.TEACHER, klass)
+    roles_services.update_person(person=person, by=admin_user, email="newcomer@example.org")
+    return person
+
+
+def test_verifying_a_teacher_by_the_queue(
+    institution, klass, admin_client, newcomer, django_capture_on_commit_callbacks
+):
+    queue = admin_client.get(page("verification", institution))
+    assert queue.status_code == 200
+    assert newcomer in queue.context["page"].object_list
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(page("verify", institution, newcomer.pk), {"approve": "1"})
+
+    assert response.status_code == 302
+    membership = Membership.objects.get(person=newcomer)
+    assert membership.verification == Verification.VERIFIED
+    assert [m.to for m in mail.outbox] == [["newcomer@example.org"]]
+    assert newcomer not in admin_client.get(page("verification", institution)).context["page"]
+
+    # Now the teacher issues links for their class.
+    client = login(newcomer.user)
+    created = client.post(
+        page("create", institution),
+        {"unit": klass.pk, "role": Role.STUDENT, "link_kind": "single", "valid_days": 7},
+    )
+    assert created.status_code == 200
+    assert Invitation.objects.get().created_by == newcomer.user
+    assert token_in(created)
+
+
+def test_rejecting_a_teacher_needs_a_reason_and_is_emailed(
+    institution, klass, admin_client, newcomer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(page("verify", institution, newcomer.pk), {"approve": "0", "note": ""})
+    assert Membership.objects.get(person=newcomer).verification == Verification.PENDING
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            page("verify", institution, newcomer.pk),
+            {"approve": "0", "note": "Нет статуса в Сферуме"},
+        )
+
+    membership = Membership.objects.get(person=newcomer)
+    assert membership.verification == Verification.REJECTED
+    assert membership.verification_note == "Нет статуса в Сферуме"
+    assert [m.to for m in mail.outbox] == [["newcomer@example.org"]]
+    assert "Нет статуса в Сферуме" in mail.outbox[0].body
+    with pytest.raises(ValidationError):
+        issue(klass, Role.STUDENT, newcomer.user)
