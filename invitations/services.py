@@ -482,6 +482,11 @@ def accept_invitation(*, token: str, user) -> Membership:
     ).first()
     if joined_before is not None:
         return joined_before
+    return _join_and_count(invitation, person, user)
+
+
+def _join_and_count(invitation: Invitation, person: Person, user) -> Membership:
+    """Join, record the use and audit it: every way of joining by a link ends here."""
     membership = _join(invitation, person)
     _count_use(invitation, user=user, person=person, membership=membership)
     roles_services.audit(
@@ -584,17 +589,7 @@ def request_to_join(
         elif person.user_id is None:
             person.user = user
             person.save(update_fields=["user", "updated_at", "search_key"])
-        membership = _join(invitation, person)
-        _count_use(invitation, user=user, person=person, membership=membership)
-        roles_services.audit(
-            institution=invitation.institution,
-            actor=user,
-            action="invitation.accept",
-            summary=_("%(person)s joined «%(unit)s» by a class link")
-            % {"person": person.short_name, "unit": invitation.unit},
-            obj=invitation,
-        )
-        return membership
+        return _join_and_count(invitation, person, user)
     join_request = JoinRequest.objects.create(
         institution=invitation.institution,
         invitation=invitation,

@@ -5,45 +5,21 @@ the second half of `.ci/run`.
 """
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from invitations import services
 from invitations.models import Invitation, InvitationUse, JoinRequestStatus, Status
 from roles.models import Membership, Role, UnitKind, User
 
+from ..concurrency import race
 from ..factories import UserFactory, make_institution, make_member, make_unit
 from .helpers import issue, roster_member
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(action, times: int) -> list:
-    """Run `action` in `times` threads released together; return each result or exception."""
-    barrier = threading.Barrier(times)
-    results: list = [None] * times
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = action()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 @pytest.fixture

@@ -4,40 +4,16 @@ Only PostgreSQL has concurrent writers (SQLite serialises whole transactions), s
 the second half of `.ci/run`.
 """
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from roles import services
 from roles.models import AdminAppointment, Membership, Movement, MovementKind, Role, UnitKind
 
+from ..concurrency import race
 from ..factories import make_institution, make_member, make_unit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def race(action, times: int = 8) -> list:
-    """Run `action` in `times` threads released together; return each result or exception."""
-    barrier = threading.Barrier(times)
-    results: list = [None] * times
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = action()
-        except Exception as exc:  # collected and asserted by the test
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results
 
 
 @pytest.fixture
