@@ -404,9 +404,9 @@ def _failure(request, exc: services.InvitationError, invitation: Invitation | No
     )
 
 
-def _after_joining(request):
-    # The chats issue sends people on to their chats; until then, the home page with their units.
-    return redirect("home")
+def _after_joining(request, invitation: Invitation):
+    # On to the chats the person is now entitled to.
+    return redirect("chats:my", institution_id=invitation.institution_id)
 
 
 def invite(request, token: str):
@@ -437,7 +437,7 @@ def invite(request, token: str):
                 messages.success(
                     request, _("You have joined «%(unit)s».") % {"unit": invitation.unit}
                 )
-                return _after_joining(request)
+                return _after_joining(request, invitation)
             if action == "login" and not passwordless:
                 login_form = AuthenticationForm(request, data=request.POST, prefix="login")
                 if login_form.is_valid():
@@ -447,7 +447,7 @@ def invite(request, token: str):
                     messages.success(
                         request, _("You have joined «%(unit)s».") % {"unit": invitation.unit}
                     )
-                    return _after_joining(request)
+                    return _after_joining(request, invitation)
             elif action == "signup" and not passwordless:
                 signup_form = SignupForm(request.POST, prefix="signup")
                 if signup_form.is_valid():
@@ -464,14 +464,14 @@ def invite(request, token: str):
                     messages.success(
                         request, _("You have joined «%(unit)s».") % {"unit": invitation.unit}
                     )
-                    return _after_joining(request)
+                    return _after_joining(request, invitation)
             elif action == "join" and passwordless and invitation.is_personal:
                 user, _membership = services.join_by_personal_link(token=token)
                 login(request, user, backend=MODEL_BACKEND)
                 messages.success(
                     request, _("You have joined «%(unit)s».") % {"unit": invitation.unit}
                 )
-                return _after_joining(request)
+                return _after_joining(request, invitation)
             elif action == "request" and passwordless and not invitation.is_personal:
                 request_form = JoinRequestForm(request.POST, role=invitation.role)
                 if request_form.is_valid():
@@ -487,7 +487,7 @@ def invite(request, token: str):
                     messages.success(
                         request, _("You have joined «%(unit)s».") % {"unit": invitation.unit}
                     )
-                    return _after_joining(request)
+                    return _after_joining(request, invitation)
         except services.InvitationError as exc:
             return _failure(request, exc, invitation)
         except ValidationError as exc:

@@ -49,6 +49,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "invitation.view": frozenset({Role.DIRECTOR, Role.ADMIN, Role.TEACHER}),
     "invitation.manage": frozenset({Role.DIRECTOR, Role.ADMIN}),
     "joinrequest.decide": frozenset({Role.ADMIN}),
+    # Chats: everyone finds their own; staff register theirs (see chats.permissions); the
+    # compliance board is for the administration and the admins.
+    "chat.mine": frozenset(Role.values),
+    "chat.register": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER}),
+    "chat.board": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
+    "chat.manage": frozenset({Role.ADMIN}),
 }
 
 # Roles that only the director (or the operator) may give, change or take away: an admin who

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "roles",
     "invitations",
+    "chats",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,21 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", default="sferum-demo")
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 # Invitation landing pages per client address and minute (the cache counts; Redis in production).
 INVITE_RATE_LIMIT_PER_MINUTE = env.int("INVITE_RATE_LIMIT_PER_MINUTE", default=30)
+# Invitation links of the messengers' chats, by platform: a chat's link must match one of them.
+CHAT_LINK_PATTERNS = {
+    "vk": [
+        r"https://vk\.me/join/[A-Za-z0-9_\-=/]{6,200}",
+        r"https://vk\.com/join/[A-Za-z0-9_\-=/]{6,200}",
+        r"https://web\.vk\.me/join/[A-Za-z0-9_\-=/]{6,200}",
+        r"https://sferum\.ru/\?(?:[a-z_]+=[A-Za-z0-9_\-]+&?)*call_link=[A-Za-z0-9_\-]{6,200}",
+    ],
+    "max": [
+        r"https://max\.ru/join/[A-Za-z0-9_\-]{6,200}",
+        r"https://web\.max\.ru/join/[A-Za-z0-9_\-]{6,200}",
+    ],
+}
+# A teacher gets at most one reminder about missing chats in this many days.
+CHAT_REMINDER_INTERVAL_DAYS = env.int("CHAT_REMINDER_INTERVAL_DAYS", default=7)
 # Behind nginx, the client address is the last one in X-Forwarded-For.
 RATE_LIMIT_TRUST_FORWARDED_FOR = env.bool("RATE_LIMIT_TRUST_FORWARDED_FOR", default=False)
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("structure/", include("roles.urls")),
     path("invitations/", include("invitations.urls")),
+    path("chats/", include("chats.urls")),
     path("invite/<str:token>/", invitation_views.invite, name="invite"),
     path("admin/", admin.site.urls),
 ]

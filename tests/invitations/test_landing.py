@@ -277,7 +277,7 @@ def test_a_newcomer_signs_up_and_joins_by_a_staff_link(institution, staff_room, 
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == f"/chats/{institution.pk}/my/"  # on to their chats
     user = User.objects.get(username="smirnova")
     assert user.check_password("Kx9-long-pass")
     assert logged_in_user_id(client) == user.pk

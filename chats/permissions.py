@@ -1,0 +1,72 @@
+"""Who may see a chat's link and who may register or change a chat: one function each."""
+
+from __future__ import annotations
+
+from roles import permissions
+from roles.models import Membership, Role, UnitKind, Verification
+
+from .models import UNIT_KINDS, Chat
+from .rules import AUDIENCE, REGISTERED_BY
+
+
+def _roles_in(user, institution, *, unit=None, staff_room: bool = False) -> set[str]:
+    qs = Membership.objects.active(institution.local_today()).filter(
+        person__user=user, unit__institution=institution
+    )
+    qs = qs.filter(unit__kind=UnitKind.STAFF_ROOM) if staff_room else qs.filter(unit=unit)
+    return set(qs.values_list("role", flat=True))
+
+
+def link_visible(chat: Chat, user_id: int, staff_room_roles: set, unit_roles: set) -> bool:
+    """The rule itself, on roles already known: the owner and the audience, nobody else."""
+    if chat.is_archived:
+        return False
+    if chat.owner_id is not None and chat.owner.user_id == user_id:
+        return True
+    where, roles = AUDIENCE[chat.kind]
+    if where == "staff_room":
+        return bool(staff_room_roles & set(roles))
+    return chat.unit_id is not None and bool(unit_roles & set(roles))
+
+
+def can_see_link(user, chat: Chat) -> bool:
+    """The link is the key to the chat: may this user see it?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    staff_room_roles = _roles_in(user, chat.institution, staff_room=True)
+    unit_roles = _roles_in(user, chat.institution, unit=chat.unit) if chat.unit_id else set()
+    return link_visible(chat, user.pk, staff_room_roles, unit_roles)
+
+
+def can_register(user, institution, kind: str, unit=None) -> bool:
+    """Admins register any chat; the director the management chats; a verified teacher the
+    chats of their own classes and departments, and "other" chats."""
+    if permissions.can(user, "chat.manage", institution):
+        return True
+    allowed = set(REGISTERED_BY[kind])
+    roles = permissions.roles_of(user, institution)
+    if kind in UNIT_KINDS:
+        if unit is None or Role.TEACHER not in allowed:
+            return False
+        return (
+            Membership.objects.active(institution.local_today())
+            .filter(
+                person__user=user,
+                unit=unit,
+                role=Role.TEACHER,
+                verification=Verification.VERIFIED,
+            )
+            .exists()
+        )
+    return bool(allowed & roles)
+
+
+def can_change_owner(user, chat: Chat) -> bool:
+    return permissions.can(user, "chat.manage", chat.institution)
+
+
+def can_change(user, chat: Chat) -> bool:
+    """The owner changes their chat; admins change any (e.g. to give it a new owner)."""
+    if permissions.can(user, "chat.manage", chat.institution):
+        return True
+    return chat.owner_id is not None and chat.owner.user_id == getattr(user, "pk", None)

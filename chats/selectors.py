@@ -1,0 +1,198 @@
+"""Reads: compliance with the required chats in a fixed number of queries, "my chats"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from roles.models import (
+    AdminAppointment,
+    Institution,
+    Membership,
+    Person,
+    Role,
+    Unit,
+    UnitKind,
+    Verification,
+)
+
+from .models import Chat, ChatKind, Platform
+from .permissions import link_visible
+from .rules import REQUIREMENTS
+
+
+@dataclass
+class RequirementRow:
+    """One required chat: for the institution or for one unit, met or a gap."""
+
+    kind: str
+    unit: Unit | None
+    responsible: list[Person]
+    chats: list[Chat] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return bool(self.chats)
+
+    @property
+    def kind_label(self) -> str:
+        return ChatKind(self.kind).label
+
+
+@dataclass
+class Compliance:
+    rows: list[RequirementRow]
+    needs_owner: list[Chat]
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def met(self) -> int:
+        return sum(row.met for row in self.rows)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.met / self.total) if self.total else 100
+
+    def missing_for(self, person: Person) -> list[RequirementRow]:
+        return [r for r in self.rows if not r.met and any(p.pk == person.pk for p in r.responsible)]
+
+    def by_unit(self) -> list[tuple[Unit | None, dict[str, RequirementRow]]]:
+        """Rows grouped by unit (the institution first), for the board's table."""
+        grouped: dict[int | None, dict[str, RequirementRow]] = defaultdict(dict)
+        units: dict[int | None, Unit | None] = {None: None}
+        for row in self.rows:
+            key = row.unit.pk if row.unit else None
+            grouped[key][row.kind] = row
+            units[key] = row.unit
+        return [(units[key], grouped[key]) for key in grouped]
+
+    def teachers(self) -> list[tuple[Person, int, int]]:
+        """(teacher, required, missing) for everyone responsible for a unit's chats."""
+        counts: dict[int, list] = {}
+        for row in self.rows:
+            for person in row.responsible:
+                entry = counts.setdefault(person.pk, [person, 0, 0])
+                entry[1] += 1
+                entry[2] += 0 if row.met else 1
+        return sorted((tuple(v) for v in counts.values()), key=lambda t: (-t[2], t[0].last_name))
+
+
+def compliance(institution: Institution) -> Compliance:
+    """Every required chat of the institution against the chats registered: four queries,
+    whatever the number of classes, teachers and chats."""
+    today = institution.local_today()
+    units = list(Unit.objects.filter(institution=institution, archived_at__isnull=True))
+    memberships = list(
+        Membership.objects.active(today)
+        .filter(unit__institution=institution, role__in=[Role.TEACHER, Role.DIRECTOR])
+        .select_related("person")
+    )
+    admins = [
+        a.person
+        for a in AdminAppointment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=today),
+            institution=institution,
+            start_date__lte=today,
+        ).select_related("person")
+    ]
+    chats = list(
+        Chat.objects.filter(institution=institution, archived_at__isnull=True).select_related(
+            "owner", "unit"
+        )
+    )
+    teachers_of: dict[int, list[Person]] = defaultdict(list)
+    verified_in: set[int] = set()
+    directors: list[Person] = []
+    for m in memberships:
+        if m.role == Role.DIRECTOR:
+            directors.append(m.person)
+            continue
+        teachers_of[m.unit_id].append(m.person)
+        if m.verification == Verification.VERIFIED:
+            verified_in.add(m.unit_id)
+    present: dict[tuple[str, int | None], list[Chat]] = defaultdict(list)
+    for chat in chats:
+        present[(chat.kind, chat.unit_id)].append(chat)
+
+    rows: list[RequirementRow] = []
+    for requirement in REQUIREMENTS:
+        if requirement.scope == "institution":
+            responsible = directors if Role.DIRECTOR in requirement.responsible else admins
+            rows.append(
+                RequirementRow(
+                    requirement.kind, None, responsible, present[(requirement.kind, None)]
+                )
+            )
+            continue
+        for unit in units:
+            if requirement.scope == "class":
+                # A class asks for chats once it has a verified teacher to create them.
+                applies = unit.kind == UnitKind.CLASS and unit.pk in verified_in
+            else:
+                applies = unit.kind == UnitKind.DEPARTMENT and bool(teachers_of[unit.pk])
+            if applies:
+                rows.append(
+                    RequirementRow(
+                        requirement.kind,
+                        unit,
+                        teachers_of[unit.pk],
+                        present[(requirement.kind, unit.pk)],
+                    )
+                )
+    rows.sort(key=lambda r: (r.unit is not None, r.unit.kind if r.unit else "", str(r.unit or "")))
+    return Compliance(rows=rows, needs_owner=[c for c in chats if c.owner_id is None])
+
+
+def chats_of(institution: Institution) -> QuerySet[Chat]:
+    return Chat.objects.filter(institution=institution).select_related("unit", "owner")
+
+
+def my_chats(user, institution: Institution) -> list[Chat]:
+    """The chats whose link the user may see, in two queries."""
+    today = institution.local_today()
+    held = list(
+        Membership.objects.active(today)
+        .filter(person__user=user, unit__institution=institution)
+        .values_list("unit_id", "unit__kind", "role")
+    )
+    staff_room_roles = {role for _unit, kind, role in held if kind == UnitKind.STAFF_ROOM}
+    roles_in_unit: dict[int, set[str]] = defaultdict(set)
+    for unit_id, _kind, role in held:
+        roles_in_unit[unit_id].add(role)
+    candidates = Chat.objects.filter(institution=institution, archived_at__isnull=True).filter(
+        Q(unit_id__in=list(roles_in_unit)) | Q(unit__isnull=True) | Q(owner__user=user)
+    )
+    return [
+        chat
+        for chat in candidates.select_related("unit", "owner").order_by("kind", "title")
+        if link_visible(chat, user.pk, staff_room_roles, roles_in_unit.get(chat.unit_id, set()))
+    ]
+
+
+def max_migration(institution: Institution) -> dict:
+    """Share of active chats on MAX, by unit and by owner, and the chats still on VK."""
+    chats = Chat.objects.filter(institution=institution, archived_at__isnull=True)
+    totals = chats.aggregate(total=Count("pk"), on_max=Count("pk", filter=Q(platform=Platform.MAX)))
+    by_unit = (
+        chats.values("unit__name", "unit__academic_year")
+        .annotate(total=Count("pk"), on_max=Count("pk", filter=Q(platform=Platform.MAX)))
+        .order_by("unit__name")
+    )
+    by_owner = (
+        chats.values("owner__last_name", "owner__first_name")
+        .annotate(total=Count("pk"), on_max=Count("pk", filter=Q(platform=Platform.MAX)))
+        .order_by("owner__last_name")
+    )
+    percent = round(100 * totals["on_max"] / totals["total"]) if totals["total"] else 0
+    return {
+        **totals,
+        "percent": percent,
+        "by_unit": list(by_unit),
+        "by_owner": list(by_owner),
+        "on_vk": chats.filter(platform=Platform.VK).select_related("unit", "owner"),
+    }

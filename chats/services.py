@@ -1,0 +1,222 @@
+"""Every write to the chat registry, and the reminders about missing chats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from roles import services as roles_services
+from roles.models import Institution, Person, Unit, UnitKind
+
+from . import permissions, selectors
+from .models import UNIT_KINDS, Chat, ChatKind, ChatReminder, Platform
+
+EDITABLE = ("title", "platform", "link", "member_count", "owner", "unit")
+
+
+def _check_unit(kind: str, unit: Unit | None, institution: Institution) -> None:
+    if kind in UNIT_KINDS and unit is None:
+        raise ValidationError({"unit": _("Choose the class or department of this chat.")})
+    if unit is None:
+        return
+    if unit.institution_id != institution.pk:
+        raise ValidationError({"unit": _("The unit belongs to another institution.")})
+    wanted = {
+        ChatKind.CLASS_STUDENTS: UnitKind.CLASS,
+        ChatKind.CLASS_PARENTS: UnitKind.CLASS,
+        ChatKind.DEPARTMENT_TEACHERS: UnitKind.DEPARTMENT,
+    }.get(kind)
+    if wanted is not None and unit.kind != wanted:
+        raise ValidationError({"unit": _("This kind of chat belongs to a unit of another kind.")})
+    if unit.is_archived:
+        raise ValidationError({"unit": _("The unit «%(unit)s» is archived.") % {"unit": unit}})
+
+
+@transaction.atomic
+def register_chat(
+    *,
+    institution: Institution,
+    kind: str,
+    title: str,
+    platform: str,
+    link: str,
+    by,
+    unit: Unit | None = None,
+    owner: Person | None = None,
+    member_count: int | None = None,
+) -> Chat:
+    """Record a real chat that exists in the messenger, by pasting its invitation link."""
+    if kind not in UNIT_KINDS and kind != ChatKind.OTHER:
+        unit = None
+    _check_unit(kind, unit, institution)
+    if not permissions.can_register(by, institution, kind, unit):
+        raise ValidationError(_("You may not register a chat of this kind here."))
+    if owner is None:
+        owner = Person.objects.filter(institution=institution, user=by).first()
+    now = timezone.now()
+    chat = Chat(
+        institution=institution,
+        kind=kind,
+        unit=unit,
+        owner=owner,
+        title=title.strip(),
+        platform=platform,
+        link=link.strip(),
+        member_count=member_count,
+        member_count_at=now if member_count is not None else None,
+        moved_to_max_on=institution.local_today() if platform == Platform.MAX else None,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    chat.full_clean()
+    chat.save()
+    roles_services.audit(
+        institution=institution,
+        actor=by,
+        action="chat.register",
+        summary=_("Chat registered: %(title)s") % {"title": chat.title},
+        obj=chat,
+        data={"kind": kind, "platform": platform},
+    )
+    return chat
+
+
+@transaction.atomic
+def update_chat(*, chat: Chat, by, **fields) -> Chat:
+    """Change a chat: its member count, title, link; a move from VK to MAX is dated."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    chat = Chat.objects.select_for_update().get(pk=chat.pk)
+    if not permissions.can_change(by, chat):
+        raise ValidationError(_("You may not change this chat."))
+    if chat.is_archived:
+        raise ValidationError(_("An archived chat cannot be changed."))
+    if (
+        "owner" in fields
+        and fields["owner"] != chat.owner
+        and not permissions.can_change_owner(by, chat)
+    ):
+        raise ValidationError(_("Only an administrator gives a chat a new owner."))
+    old_platform = chat.platform
+    for name, value in fields.items():
+        setattr(chat, name, value.strip() if isinstance(value, str) else value)
+    if "member_count" in fields:
+        chat.member_count_at = timezone.now()
+    if old_platform != Platform.MAX and chat.platform == Platform.MAX:
+        chat.moved_to_max_on = chat.institution.local_today()
+    elif chat.platform != Platform.MAX:
+        chat.moved_to_max_on = None
+    _check_unit(chat.kind, chat.unit, chat.institution)
+    chat.full_clean()
+    chat.save()
+    roles_services.audit(
+        institution=chat.institution,
+        actor=by,
+        action="chat.update",
+        summary=_("Chat changed: %(title)s") % {"title": chat.title},
+        obj=chat,
+        data={"fields": sorted(fields)},
+    )
+    return chat
+
+
+@transaction.atomic
+def archive_chat(*, chat: Chat, by) -> Chat:
+    """The chat no longer exists or is no longer used: the requirement it met is open again."""
+    chat = Chat.objects.select_for_update().get(pk=chat.pk)
+    if not permissions.can_change(by, chat):
+        raise ValidationError(_("You may not change this chat."))
+    if chat.archived_at is None:
+        chat.archived_at = timezone.now()
+        chat.save(update_fields=["archived_at"])
+        roles_services.audit(
+            institution=chat.institution,
+            actor=by,
+            action="chat.archive",
+            summary=_("Chat archived: %(title)s") % {"title": chat.title},
+            obj=chat,
+        )
+    return chat
+
+
+def release_chats_of(*, person: Person, by=None) -> int:
+    """A teacher who leaves: their chats wait for a new owner (shown to the administrator)."""
+    count = Chat.objects.filter(owner=person, archived_at__isnull=True).update(owner=None)
+    if count:
+        roles_services.audit(
+            institution=person.institution,
+            actor=by,
+            action="chat.release",
+            summary=_("Chats of %(person)s need a new owner: %(count)d")
+            % {"person": person.short_name, "count": count},
+            obj=person,
+        )
+    return count
+
+
+def send_missing_chat_reminders(
+    *, institution: Institution, by=None, now: dt.datetime | None = None
+) -> int:
+    """E-mail every teacher the list of their missing chats, never twice within the
+    configured number of days. Returns how many teachers were reminded."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=settings.CHAT_REMINDER_INTERVAL_DAYS)
+    board = selectors.compliance(institution)
+    recent = set(
+        ChatReminder.objects.filter(institution=institution, sent_at__gt=since).values_list(
+            "teacher_id", flat=True
+        )
+    )
+    reminded = 0
+    for teacher, _required, missing_count in board.teachers():
+        if not missing_count or teacher.pk in recent:
+            continue
+        address = teacher.email or (teacher.user.email if teacher.user_id else "")
+        if not address:
+            continue
+        missing = board.missing_for(teacher)
+        with transaction.atomic():
+            # The row is the lock: a parallel run that already reminded this teacher wins.
+            locked = Person.objects.select_for_update().get(pk=teacher.pk)
+            if ChatReminder.objects.filter(teacher=locked, sent_at__gt=since).exists():
+                continue
+            ChatReminder.objects.create(
+                institution=institution,
+                teacher=locked,
+                sent_at=now,
+                missing=[f"{row.kind_label}: {row.unit or institution}" for row in missing],
+            )
+            transaction.on_commit(
+                lambda t=teacher, a=address, m=missing: _send_reminder(institution, t, a, m)
+            )
+        reminded += 1
+    roles_services.audit(
+        institution=institution,
+        actor=by,
+        action="chat.remind",
+        summary=_("Teachers reminded of missing chats: %(count)d") % {"count": reminded},
+        data={"count": reminded},
+    )
+    return reminded
+
+
+def _send_reminder(institution, teacher, address, missing) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(
+            "chats/email/reminder.txt",
+            {
+                "teacher": teacher,
+                "missing": missing,
+                "institution": institution,
+                "base_url": settings.PORTAL_BASE_URL,
+            },
+        )
+        subject = _("Chats to create in Sferum")
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "chats"
+
+urlpatterns = [
+    path("", views.ChatsHome.as_view(), name="home"),
+    path("<int:institution_id>/", views.RegistryView.as_view(), name="registry"),
+    path("<int:institution_id>/my/", views.MyChatsView.as_view(), name="my"),
+    path("<int:institution_id>/classes/", views.MyClassesView.as_view(), name="classes"),
+    path("<int:institution_id>/board/", views.BoardView.as_view(), name="board"),
+    path("<int:institution_id>/board.csv", views.BoardCsvView.as_view(), name="board_csv"),
+    path("<int:institution_id>/board/remind/", views.RemindView.as_view(), name="remind"),
+    path("<int:institution_id>/max/", views.MaxMigrationView.as_view(), name="max"),
+    path("<int:institution_id>/new/", views.ChatCreateView.as_view(), name="create"),
+    path("<int:institution_id>/<int:pk>/edit/", views.ChatEditView.as_view(), name="edit"),
+    path("<int:institution_id>/<int:pk>/archive/", views.ChatArchiveView.as_view(), name="archive"),
+]

@@ -1,0 +1,313 @@
+"""Thin views of the chat pages."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from roles import permissions as role_permissions
+from roles import services as roles_services
+from roles.views import InstitutionView, error_text, paginate
+
+from . import permissions, selectors, services
+from .forms import BoardFilterForm, ChatForm, RegistryFilterForm
+from .models import Chat, ChatKind
+
+
+class ChatsHome(View):
+    """`/chats/`: "my chats" in the institution the user works in."""
+
+    def get(self, request):
+        from sferum_portal.views import current_institution
+
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        institution = current_institution(request)
+        if institution is None:
+            return redirect("home")
+        return redirect("chats:my", institution_id=institution.pk)
+
+
+class MyChatsView(InstitutionView):
+    action = "chat.mine"
+
+    def get(self, request, institution_id):
+        return self.render(
+            "chats/my.html", chats=selectors.my_chats(request.user, self.institution)
+        )
+
+
+class MyClassesView(InstitutionView):
+    """A teacher's classes and departments with the chats the regulation expects of them."""
+
+    action = "chat.register"
+
+    def get(self, request, institution_id):
+        person = role_permissions.person_of(request.user, self.institution)
+        board = selectors.compliance(self.institution)
+        rows = [
+            row
+            for row in board.rows
+            if person is not None and any(p.pk == person.pk for p in row.responsible)
+        ]
+        owned = (
+            selectors.chats_of(self.institution)
+            .filter(owner=person, archived_at__isnull=True)
+            .order_by("kind", "title")
+            if person
+            else []
+        )
+        return self.render("chats/classes.html", rows=rows, owned=owned, person=person)
+
+
+class BoardView(InstitutionView):
+    """The compliance board: every required chat with a tick or a gap."""
+
+    action = "chat.board"
+
+    def rows(self):
+        board = selectors.compliance(self.institution)
+        form = BoardFilterForm(self.request.GET or None, institution=self.institution)
+        rows = board.rows
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["scope"] == "institution":
+                rows = [r for r in rows if r.unit is None]
+            elif data["scope"]:
+                rows = [r for r in rows if r.unit is not None and r.unit.kind == data["scope"]]
+            if data["gaps"]:
+                rows = [r for r in rows if not r.met]
+            if data["teacher"]:
+                rows = [r for r in rows if any(p.pk == data["teacher"].pk for p in r.responsible)]
+        return board, form, rows
+
+    def get(self, request, institution_id):
+        board, form, rows = self.rows()
+        return self.render(
+            "chats/board.html",
+            board=board,
+            form=form,
+            rows=rows,
+            teachers=board.teachers(),
+            can_remind=role_permissions.can(request.user, "chat.manage", self.institution),
+        )
+
+
+class BoardCsvView(BoardView):
+    def get(self, request, institution_id):
+        board, _form, rows = self.rows()
+        roles_services.audit(
+            institution=self.institution,
+            actor=request.user,
+            action="chat.export",
+            summary=_("Chat compliance exported (CSV)"),
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="chats-compliance.csv"'
+        response.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow([_("Unit"), _("Required chat"), _("Responsible"), _("Status"), _("Chats")])
+        for row in rows:
+            writer.writerow(
+                [
+                    str(row.unit or self.institution),
+                    row.kind_label,
+                    ", ".join(p.short_name for p in row.responsible),
+                    _("present") if row.met else _("missing"),
+                    "; ".join(f"{c.title} ({c.get_platform_display()})" for c in row.chats),
+                ]
+            )
+        return response
+
+
+class RemindView(InstitutionView):
+    action = "chat.manage"
+
+    def post(self, request, institution_id):
+        from .tasks import remind_missing_chats
+
+        institution_id, user_id = self.institution.pk, request.user.pk
+        transaction.on_commit(lambda: remind_missing_chats.delay(institution_id, user_id))
+        messages.success(
+            request,
+            _(
+                "Reminders are being sent to the teachers with missing chats "
+                "(at most one per %(days)s days each)."
+            )
+            % {"days": settings.CHAT_REMINDER_INTERVAL_DAYS},
+        )
+        return redirect("chats:board", institution_id=self.institution.pk)
+
+
+class RegistryView(InstitutionView):
+    action = "chat.board"
+
+    def get(self, request, institution_id):
+        qs = selectors.chats_of(self.institution)
+        form = RegistryFilterForm(request.GET or None, institution=self.institution)
+        state = ""
+        if form.is_valid():
+            data = form.cleaned_data
+            state = data["state"]
+            for name in ("kind", "platform", "unit", "owner"):
+                if data[name]:
+                    qs = qs.filter(**{name: data[name]})
+        if state == "archived":
+            qs = qs.filter(archived_at__isnull=False)
+        else:
+            qs = qs.filter(archived_at__isnull=True)
+            if state == "no_owner":
+                qs = qs.filter(owner__isnull=True)
+        return self.render("chats/registry.html", form=form, page=paginate(request, qs))
+
+
+class ChatCreateView(InstitutionView):
+    action = "chat.register"
+
+    def _form(self, data=None):
+        return ChatForm(
+            data,
+            institution=self.institution,
+            can_set_owner=role_permissions.can(self.request.user, "chat.manage", self.institution),
+            initial={
+                "kind": self.request.GET.get("kind", ChatKind.CLASS_STUDENTS),
+                "unit": self.request.GET.get("unit"),
+                "platform": "max",
+            },
+        )
+
+    def get(self, request, institution_id):
+        return self._page(self._form())
+
+    def post(self, request, institution_id):
+        form = self._form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                chat = services.register_chat(
+                    institution=self.institution,
+                    kind=data["kind"],
+                    unit=data["unit"],
+                    title=data["title"],
+                    platform=data["platform"],
+                    link=data["link"],
+                    member_count=data["member_count"],
+                    owner=data.get("owner"),
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("The chat «%(title)s» is registered.") % {"title": chat}
+                )
+                return redirect("chats:classes", institution_id=self.institution.pk)
+        return self._page(form)
+
+    def _page(self, form):
+        return self.form_page(
+            form,
+            title=_("Register a chat"),
+            intro=_(
+                "Create the chat in the messenger first, then paste its invitation link here. "
+                "The link is shown only to the chat's members."
+            ),
+            cancel_url=reverse("chats:classes", args=[self.institution.pk]),
+            submit=_("Register"),
+        )
+
+
+class ChatObjectView(InstitutionView):
+    action = "chat.register"
+
+    def get_chat(self, pk) -> Chat:
+        chat = get_object_or_404(
+            Chat.objects.select_related("owner", "unit"), pk=pk, institution=self.institution
+        )
+        if not permissions.can_change(self.request.user, chat):
+            raise PermissionDenied
+        return chat
+
+
+class ChatEditView(ChatObjectView):
+    def _form(self, chat, data=None):
+        return ChatForm(
+            data,
+            institution=self.institution,
+            can_set_owner=permissions.can_change_owner(self.request.user, chat),
+            editing=True,
+            initial={
+                "unit": chat.unit,
+                "title": chat.title,
+                "platform": chat.platform,
+                "link": chat.link,
+                "member_count": chat.member_count,
+                "owner": chat.owner,
+            },
+        )
+
+    def get(self, request, institution_id, pk):
+        chat = self.get_chat(pk)
+        return self._page(chat, self._form(chat))
+
+    def post(self, request, institution_id, pk):
+        chat = self.get_chat(pk)
+        form = self._form(chat, request.POST)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.changed_data}
+            try:
+                services.update_chat(chat=chat, by=request.user, **fields)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("chats:classes", institution_id=self.institution.pk)
+        return self._page(chat, form)
+
+    def _page(self, chat, form):
+        return self.form_page(
+            form,
+            title=_("Chat «%(title)s»") % {"title": chat},
+            cancel_url=reverse("chats:classes", args=[self.institution.pk]),
+        )
+
+
+class ChatArchiveView(ChatObjectView):
+    def get(self, request, institution_id, pk):
+        chat = self.get_chat(pk)
+        return self.render(
+            "confirm.html",
+            title=_("Archive the chat «%(title)s»?") % {"title": chat},
+            text=_(
+                "The chat disappears from «My chats»; if the regulation requires such a chat, "
+                "the gap opens again."
+            ),
+            confirm=_("Archive"),
+            cancel_url=reverse("chats:classes", args=[self.institution.pk]),
+        )
+
+    def post(self, request, institution_id, pk):
+        chat = self.get_chat(pk)
+        try:
+            services.archive_chat(chat=chat, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            messages.success(request, _("The chat is archived."))
+        return redirect("chats:classes", institution_id=self.institution.pk)
+
+
+class MaxMigrationView(InstitutionView):
+    action = "chat.board"
+
+    def get(self, request, institution_id):
+        return self.render("chats/max.html", data=selectors.max_migration(self.institution))
