@@ -31,8 +31,21 @@ class ChatForm(PortalForm):
     )
     owner = forms.ModelChoiceField(label=_("owner"), queryset=Person.objects.none(), required=False)
 
-    def __init__(self, *args, institution, can_set_owner: bool, editing: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        institution,
+        can_set_owner: bool,
+        editing: bool = False,
+        link_hidden: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if link_hidden:
+            self.fields["link"].required = False
+            self.fields["link"].help_text = _(
+                "The current link is not shown to you. Leave the field empty to keep it."
+            )
         self.fields["unit"].queryset = Unit.objects.filter(
             institution=institution, archived_at__isnull=True
         ).exclude(kind=UnitKind.STAFF_ROOM)
@@ -58,8 +71,13 @@ class BoardFilterForm(PortalForm):
         ],
     )
     gaps = forms.BooleanField(label=_("only gaps"), required=False)
+    # Chosen from the list of who has missing chats (a select of every teacher would make the
+    # page grow with the staff).
     teacher = forms.ModelChoiceField(
-        label=_("teacher"), queryset=Person.objects.none(), required=False
+        label=_("teacher"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
     )
 
     def __init__(self, *args, institution, **kwargs):
@@ -68,7 +86,7 @@ class BoardFilterForm(PortalForm):
             institution=institution, kind=PersonKind.STAFF
         )
         for name, field in self.fields.items():
-            if name != "gaps":
+            if name not in ("gaps", "teacher"):
                 css = "form-select" if hasattr(field.widget, "choices") else "form-control"
                 field.widget.attrs["class"] = f"{css} form-control-sm"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from roles import permissions
 from roles.models import Membership, Role, UnitKind, Verification
 
-from .models import UNIT_KINDS, Chat
+from .models import UNIT_KINDS, Chat, ChatKind
 from .rules import AUDIENCE, REGISTERED_BY
 
 
@@ -45,6 +45,11 @@ def can_register(user, institution, kind: str, unit=None) -> bool:
         return True
     allowed = set(REGISTERED_BY[kind])
     roles = permissions.roles_of(user, institution)
+    if kind == ChatKind.OTHER and unit is not None:
+        # Its link reaches the unit's members: only a member of the unit's staff may attach it.
+        return bool(
+            {Role.TEACHER, Role.DEPUTY, Role.DIRECTOR} & _roles_in(user, institution, unit=unit)
+        )
     if kind in UNIT_KINDS:
         if unit is None or Role.TEACHER not in allowed:
             return False

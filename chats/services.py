@@ -104,6 +104,13 @@ def update_chat(*, chat: Chat, by, **fields) -> Chat:
         and not permissions.can_change_owner(by, chat)
     ):
         raise ValidationError(_("Only an administrator gives a chat a new owner."))
+    if "unit" in fields:
+        if chat.kind not in UNIT_KINDS and chat.kind != ChatKind.OTHER:
+            fields["unit"] = None  # the institution's chats belong to no unit
+        elif fields["unit"] != chat.unit and not permissions.can_register(
+            by, chat.institution, chat.kind, fields["unit"]
+        ):
+            raise ValidationError(_("You may not move this chat to that unit."))
     old_platform = chat.platform
     for name, value in fields.items():
         setattr(chat, name, value.strip() if isinstance(value, str) else value)
@@ -146,9 +153,13 @@ def archive_chat(*, chat: Chat, by) -> Chat:
     return chat
 
 
-def release_chats_of(*, person: Person, by=None) -> int:
-    """A teacher who leaves: their chats wait for a new owner (shown to the administrator)."""
-    count = Chat.objects.filter(owner=person, archived_at__isnull=True).update(owner=None)
+def release_chats_of(*, person: Person, by=None, units: list[int] | None = None) -> int:
+    """A teacher who leaves (the institution, or only some units): their chats there wait for a
+    new owner, shown to the administrator."""
+    chats = Chat.objects.filter(owner=person, archived_at__isnull=True)
+    if units is not None:
+        chats = chats.filter(unit_id__in=units)
+    count = chats.update(owner=None)
     if count:
         roles_services.audit(
             institution=person.institution,

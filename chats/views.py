@@ -97,7 +97,9 @@ class BoardView(InstitutionView):
             board=board,
             form=form,
             rows=rows,
-            teachers=board.teachers(),
+            page=paginate(request, rows, 50),
+            # The ones with gaps first; the board does not grow with the staff.
+            teachers=[t for t in board.teachers() if t[2]][:30],
             can_remind=role_permissions.can(request.user, "chat.manage", self.institution),
         )
 
@@ -114,7 +116,7 @@ class BoardCsvView(BoardView):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="chats-compliance.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark
-        writer = csv.writer(response, delimiter=";")
+        writer = SafeCsvWriter(response)
         writer.writerow([_("Unit"), _("Required chat"), _("Responsible"), _("Status"), _("Chats")])
         for row in rows:
             writer.writerow(
@@ -127,6 +129,18 @@ class BoardCsvView(BoardView):
                 ]
             )
         return response
+
+
+class SafeCsvWriter:
+    """A semicolon CSV for Excel whose cells are never run as formulas (=, +, -, @)."""
+
+    def __init__(self, stream):
+        self._writer = csv.writer(stream, delimiter=";")
+
+    def writerow(self, row) -> None:
+        self._writer.writerow(
+            [f"'{v}" if str(v)[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
+        )
 
 
 class RemindView(InstitutionView):
@@ -240,16 +254,19 @@ class ChatObjectView(InstitutionView):
 
 class ChatEditView(ChatObjectView):
     def _form(self, chat, data=None):
+        # The link is shown only to whom may see it; others may replace it, not read it.
+        may_see = permissions.can_see_link(self.request.user, chat)
         return ChatForm(
             data,
             institution=self.institution,
             can_set_owner=permissions.can_change_owner(self.request.user, chat),
             editing=True,
+            link_hidden=not may_see,
             initial={
                 "unit": chat.unit,
                 "title": chat.title,
                 "platform": chat.platform,
-                "link": chat.link,
+                "link": chat.link if may_see else "",
                 "member_count": chat.member_count,
                 "owner": chat.owner,
             },
@@ -264,6 +281,8 @@ class ChatEditView(ChatObjectView):
         form = self._form(chat, request.POST)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.changed_data}
+            if not fields.get("link", True):
+                del fields["link"]  # left empty: the link stays as it is
             try:
                 services.update_chat(chat=chat, by=request.user, **fields)
             except ValidationError as exc:
