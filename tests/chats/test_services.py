@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import time
 
 import pytest
 from django.core import mail
@@ -391,20 +392,25 @@ def staffed(institution, klass, other_class, department, admin_user, director):
     return with_gaps, complete, no_address
 
 
-def remind(client, institution, capture):
-    with capture(execute=True):
-        response = client.post(page("remind", institution))
+def remind(client, institution):
+    """Press the button and wait for the job: eager without a broker, a worker thread in CI."""
+    before = AuditEvent.objects.filter(action="chat.remind").count()
+    response = client.post(page("remind", institution))
     assert response.status_code == 302
     assert response["Location"] == page("board", institution)
+    deadline = time.monotonic() + 30
+    while AuditEvent.objects.filter(action="chat.remind").count() == before:
+        assert time.monotonic() < deadline, "the reminder job did not run"
+        time.sleep(0.05)
     return response
 
 
 def test_the_reminder_mails_each_teacher_with_missing_chats_once(
-    institution, klass, staffed, admin_client, django_capture_on_commit_callbacks
+    job_worker, institution, klass, staffed, admin_client
 ):
     with_gaps, complete, no_address = staffed
 
-    remind(admin_client, institution, django_capture_on_commit_callbacks)
+    remind(admin_client, institution)
 
     assert [m.to for m in mail.outbox] == [["gaps@example.org"]]
     body = mail.outbox[0].body
@@ -420,24 +426,24 @@ def test_the_reminder_mails_each_teacher_with_missing_chats_once(
 
 
 def test_a_second_press_within_the_interval_sends_nothing_and_after_it_sends_again(
-    institution, staffed, admin_client, django_capture_on_commit_callbacks, settings
+    job_worker, institution, staffed, admin_client, settings
 ):
-    remind(admin_client, institution, django_capture_on_commit_callbacks)
+    remind(admin_client, institution)
     assert len(mail.outbox) == 1
 
-    remind(admin_client, institution, django_capture_on_commit_callbacks)
+    remind(admin_client, institution)
     assert len(mail.outbox) == 1
     assert ChatReminder.objects.count() == 1
 
     # Almost the whole interval later: still nothing.
     days = settings.CHAT_REMINDER_INTERVAL_DAYS
     ChatReminder.objects.update(sent_at=timezone.now() - dt.timedelta(days=days, minutes=-5))
-    remind(admin_client, institution, django_capture_on_commit_callbacks)
+    remind(admin_client, institution)
     assert len(mail.outbox) == 1
 
     # The interval has passed.
     ChatReminder.objects.update(sent_at=timezone.now() - dt.timedelta(days=days, minutes=5))
-    remind(admin_client, institution, django_capture_on_commit_callbacks)
+    remind(admin_client, institution)
     assert [m.to for m in mail.outbox] == [["gaps@example.org"]] * 2
     assert ChatReminder.objects.count() == 2
 
