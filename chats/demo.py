@@ -1,5 +1,6 @@
 """Demo chats for `seed_demo`: most required chats exist, some are missing, some still on VK."""
 
+import datetime as dt
 import secrets
 
 from roles.models import Person, Unit, User
@@ -63,5 +64,10 @@ def seed(*, institution) -> None:
         member_count=9,
         by=admin,
     )
+    # Registered over the last weeks, for the statistics' history.
+    for index, chat in enumerate(Chat.objects.filter(institution=institution).order_by("pk")):
+        Chat.objects.filter(pk=chat.pk).update(
+            created_at=chat.created_at - dt.timedelta(days=3 * index + 2)
+        )
     # Gaps left on purpose: parents of Живопись-1 and Робототехника-2, Живопись-2's students,
     # Шахматы-1, and the art and sports departments' chats.

@@ -55,6 +55,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "chat.register": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER}),
     "chat.board": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
     "chat.manage": frozenset({Role.ADMIN}),
+    # The director's statistics: the administration and the admins (teachers and families: no).
+    "stats.view": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
 }
 
 # Roles that only the director (or the operator) may give, change or take away: an admin who

@@ -11,6 +11,10 @@ SCHEDULES: dict[str, tuple[str, dict[str, str]]] = {
         "roles.tasks.purge_roster_files",
         {"minute": "30", "hour": "3"},
     ),
+    "Ежедневная статистика для директора": (
+        "stats.tasks.rollup_stats",
+        {"minute": "15", "hour": "1"},
+    ),
     "Истечение и аннулирование неиспользованных приглашений": (
         "invitations.tasks.expire_invitations",
         {"minute": "5", "hour": "*"},

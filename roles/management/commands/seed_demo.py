@@ -8,11 +8,21 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 
 from roles import services
-from roles.models import Institution, Membership, Person, PersonKind, Role, UnitKind, User
+from roles.models import (
+    Institution,
+    Membership,
+    Person,
+    PersonKind,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 
 DEMO_NAME = (
     "Муниципальное образовательное учреждение дополнительного образования "
@@ -248,7 +258,12 @@ class Command(BaseCommand):
             for m in memberships
             if m.role != Role.STUDENT and m.role != Role.PARENT or rng.random() < 0.65
         ]
-        services.mark_joined(memberships=joined)
+        # They joined over the last two months, so that the statistics show a history.
+        now = timezone.now()
+        for weeks_ago in range(9):
+            batch = joined[weeks_ago::9]
+            services.mark_joined(memberships=batch, at=now - dt.timedelta(weeks=weeks_ago))
+        Unit.objects.filter(institution=institution).update(created_at=now - dt.timedelta(days=90))
 
         # Some movement, so that the to-do list shows what it is for.
         transfer_student = next(

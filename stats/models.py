@@ -1,0 +1,98 @@
+"""Daily rollups for the director's statistics: one row per institution (and per class) and
+local day, written by `stats.services.rollup` with upserts, so that a rerun gives the same rows."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from roles.models import Institution, Unit
+
+# The institution's figures: (field, label). The order is the order of the page and the exports.
+INSTITUTION_METRICS = (
+    ("teachers_total", _("teachers")),
+    ("teachers_joined", _("teachers joined")),
+    ("teachers_verified", _("teachers verified")),
+    ("students_total", _("students")),
+    ("students_joined", _("students joined")),
+    ("parents_total", _("parents")),
+    ("parents_joined", _("parents joined")),
+    ("classes_total", _("classes")),
+    ("classes_with_chats", _("classes with their required chats")),
+    ("invitations_issued", _("invitations issued")),
+    ("invitations_used", _("invitations used")),
+    ("invitations_expired", _("invitations expired unused")),
+    ("invitations_annulled", _("invitations annulled")),
+    ("join_requests_waiting", _("join requests waiting")),
+    ("join_request_wait_hours", _("hours a decided join request waited (average)")),
+    ("movements", _("movements recorded")),
+)
+UNIT_METRICS = (
+    ("students_total", _("students")),
+    ("students_joined", _("students joined")),
+    ("parents_total", _("parents")),
+    ("parents_joined", _("parents joined")),
+    ("teachers_total", _("teachers")),
+    ("chats_required", _("required chats")),
+    ("chats_present", _("required chats present")),
+)
+
+
+class UsageSnapshot(models.Model):
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="usage_snapshots"
+    )
+    day = models.DateField(_("day"))
+    teachers_total = models.PositiveIntegerField(default=0)
+    teachers_joined = models.PositiveIntegerField(default=0)
+    teachers_verified = models.PositiveIntegerField(default=0)
+    students_total = models.PositiveIntegerField(default=0)
+    students_joined = models.PositiveIntegerField(default=0)
+    parents_total = models.PositiveIntegerField(default=0)
+    parents_joined = models.PositiveIntegerField(default=0)
+    classes_total = models.PositiveIntegerField(default=0)
+    classes_with_chats = models.PositiveIntegerField(default=0)
+    invitations_issued = models.PositiveIntegerField(default=0)
+    invitations_used = models.PositiveIntegerField(default=0)
+    invitations_expired = models.PositiveIntegerField(default=0)
+    invitations_annulled = models.PositiveIntegerField(default=0)
+    join_requests_waiting = models.PositiveIntegerField(default=0)
+    join_request_wait_hours = models.FloatField(null=True, blank=True)
+    movements = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("usage snapshot")
+        verbose_name_plural = _("usage snapshots")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "day"], name="stats_snapshot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.day}"
+
+
+class UnitSnapshot(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="usage_snapshots")
+    day = models.DateField(_("day"))
+    students_total = models.PositiveIntegerField(default=0)
+    students_joined = models.PositiveIntegerField(default=0)
+    parents_total = models.PositiveIntegerField(default=0)
+    parents_joined = models.PositiveIntegerField(default=0)
+    teachers_total = models.PositiveIntegerField(default=0)
+    chats_required = models.PositiveIntegerField(default=0)
+    chats_present = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("class snapshot")
+        verbose_name_plural = _("class snapshots")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], name="stats_unit_snapshot_unique")
+        ]
+        indexes = [models.Index(fields=["institution", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.day}"

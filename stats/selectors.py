@@ -1,0 +1,145 @@
+"""Reads of the statistics: snapshots only, a fixed number of queries whatever the size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from roles.models import Institution
+
+from .models import INSTITUTION_METRICS, UNIT_METRICS, UnitSnapshot, UsageSnapshot
+
+# Shares shown as KPIs: key -> (label, numerator, denominator)
+SHARES = {
+    "teachers_joined_share": (_("teachers who joined, %"), "teachers_joined", "teachers_total"),
+    "students_joined_share": (_("students who joined, %"), "students_joined", "students_total"),
+    "parents_joined_share": (_("parents who joined, %"), "parents_joined", "parents_total"),
+    "teachers_verified_share": (
+        _("teachers verified, %"),
+        "teachers_verified",
+        "teachers_total",
+    ),
+    "classes_with_chats_share": (
+        _("classes with their required chats, %"),
+        "classes_with_chats",
+        "classes_total",
+    ),
+}
+
+
+def share(numerator: int, denominator: int) -> float | None:
+    return round(100 * numerator / denominator, 1) if denominator else None
+
+
+def shares_of(snapshot: UsageSnapshot | None) -> dict[str, float | None]:
+    if snapshot is None:
+        return dict.fromkeys(SHARES)
+    return {
+        key: share(getattr(snapshot, n), getattr(snapshot, d)) for key, (_l, n, d) in SHARES.items()
+    }
+
+
+@dataclass
+class Kpi:
+    key: str
+    label: str
+    value: float | int | None
+    week_ago: float | int | None
+    month_ago: float | int | None
+    percent: bool
+
+    @property
+    def change_week(self):
+        return (
+            None
+            if self.value is None or self.week_ago is None
+            else round(self.value - self.week_ago, 1)
+        )
+
+    @property
+    def change_month(self):
+        return (
+            None
+            if self.value is None or self.month_ago is None
+            else round(self.value - self.month_ago, 1)
+        )
+
+
+def series(institution: Institution, start: dt.date, end: dt.date) -> list[UsageSnapshot]:
+    return list(
+        UsageSnapshot.objects.filter(
+            institution=institution, day__gte=start, day__lte=end
+        ).order_by("day")
+    )
+
+
+def overview(institution: Institution, *, end: dt.date, days: int) -> dict:
+    """KPIs of the last complete day with their change against 7 and 30 days before, and the
+    period's series for the charts. Three queries."""
+    start = end - dt.timedelta(days=max(days, 30))
+    rows = series(institution, start, end)
+    by_day = {row.day: row for row in rows}
+    latest = by_day.get(end)
+    week = by_day.get(end - dt.timedelta(days=7))
+    month = by_day.get(end - dt.timedelta(days=30))
+    kpis = []
+    current, w, m = shares_of(latest), shares_of(week), shares_of(month)
+    for key, (label, _n, _d) in SHARES.items():
+        kpis.append(Kpi(key, label, current[key], w[key], m[key], True))
+    for name, label in INSTITUTION_METRICS:
+        if name.endswith("_total") or name.endswith("_joined") or name == "teachers_verified":
+            continue
+        kpis.append(
+            Kpi(
+                name,
+                label,
+                getattr(latest, name) if latest else None,
+                getattr(week, name) if week else None,
+                getattr(month, name) if month else None,
+                False,
+            )
+        )
+    period = [row for row in rows if row.day > end - dt.timedelta(days=days)]
+    return {
+        "latest": latest,
+        "kpis": kpis,
+        "period": period,
+        "computed_at": UsageSnapshot.objects.filter(institution=institution).aggregate(
+            last=Max("computed_at")
+        )["last"],
+    }
+
+
+def classes_table(institution: Institution, *, day: dt.date, sort: str = "") -> list[dict]:
+    """The latest snapshot of every class, with its shares, sortable by any column."""
+    rows = []
+    for snap in UnitSnapshot.objects.filter(institution=institution, day=day).select_related(
+        "unit"
+    ):
+        row = {"unit": snap.unit, **{name: getattr(snap, name) for name, _l in UNIT_METRICS}}
+        row["students_share"] = share(snap.students_joined, snap.students_total)
+        row["parents_share"] = share(snap.parents_joined, snap.parents_total)
+        row["chats_share"] = share(snap.chats_present, snap.chats_required)
+        rows.append(row)
+    key = sort.lstrip("-")
+    if key and rows and key in rows[0] and key != "unit":
+        rows.sort(key=lambda r: (r[key] is None, r[key] or 0), reverse=sort.startswith("-"))
+    else:
+        rows.sort(key=lambda r: str(r["unit"]), reverse=sort == "-unit")
+    return rows
+
+
+def region(*, day: dt.date, sort: str = "") -> list[dict]:
+    """Every institution side by side on one day (the municipal operator's view)."""
+    rows = []
+    for snap in UsageSnapshot.objects.filter(day=day).select_related("institution"):
+        rows.append({"institution": snap.institution, "snapshot": snap, **shares_of(snap)})
+    key = sort.lstrip("-")
+    if key in SHARES:
+        rows.sort(key=lambda r: (r[key] is None, r[key] or 0), reverse=sort.startswith("-"))
+    else:
+        rows.sort(key=lambda r: str(r["institution"]))
+    return rows

@@ -1,0 +1,244 @@
+"""The daily rollup: a fixed number of aggregate queries per time zone, upserted.
+
+"A day" is the institution's local day: institutions are grouped by time zone (a handful), and
+each group's day runs from its local midnight to the next. The rollup reads the other apps'
+tables and writes only snapshots; a rerun, or a run after a worker was killed half-way, writes
+the same rows (upserts on the unique keys).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
+
+from chats.models import Chat
+from chats.rules import REQUIREMENTS
+from invitations.models import Invitation, InvitationUse, JoinRequest, RevokeReason
+from roles.models import Institution, Membership, Movement, Role, Unit, UnitKind, Verification
+
+from .models import INSTITUTION_METRICS, UNIT_METRICS, UnitSnapshot, UsageSnapshot
+
+CLASS_CHAT_KINDS = [r.kind for r in REQUIREMENTS if r.scope == "class"]
+
+
+def _bounds(day: dt.date, zone: str) -> tuple[dt.datetime, dt.datetime]:
+    tz = zoneinfo.ZoneInfo(zone)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def default_day(institution: Institution | None = None) -> dt.date:
+    """Yesterday: the last complete day (in the institution's zone, or the server's)."""
+    today = institution.local_today() if institution else timezone.localdate()
+    return today - dt.timedelta(days=1)
+
+
+def rollup(*, day: dt.date | None = None, institution: Institution | None = None) -> int:
+    """Write the snapshots of one day for every institution (or one). Returns rows written."""
+    institutions = (
+        Institution.objects.filter(pk=institution.pk) if institution else Institution.objects.all()
+    )
+    zones: dict[str, list[int]] = defaultdict(list)
+    for pk, zone in institutions.values_list("pk", "timezone"):
+        zones[zone].append(pk)
+    written = 0
+    for zone, ids in zones.items():
+        the_day = day or (
+            timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date() - dt.timedelta(days=1)
+        )
+        written += _rollup_group(ids, the_day, zone)
+    return written
+
+
+def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
+    start, end = _bounds(day, zone)
+    now = timezone.now()
+    in_force = Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
+    joined = Q(joined_at__lt=end)
+    members = Membership.objects.filter(in_force, unit__institution_id__in=ids)
+
+    rows: dict[int, dict] = {pk: {name: 0 for name, _l in INSTITUTION_METRICS} for pk in ids}
+    for row in rows.values():
+        row["join_request_wait_hours"] = None
+
+    # People by role, joined and verified: one query.
+    for r in members.values("unit__institution_id", "role").annotate(
+        total=Count("person", distinct=True),
+        joined=Count("person", filter=joined, distinct=True),
+        verified=Count("person", filter=Q(verification=Verification.VERIFIED), distinct=True),
+    ):
+        target = rows[r["unit__institution_id"]]
+        prefix = {Role.TEACHER: "teachers", Role.STUDENT: "students", Role.PARENT: "parents"}.get(
+            r["role"]
+        )
+        if prefix:
+            target[f"{prefix}_total"] = r["total"]
+            target[f"{prefix}_joined"] = r["joined"]
+        if r["role"] == Role.TEACHER:
+            target["teachers_verified"] = r["verified"]
+
+    # Classes that existed that day, with their people: two queries.
+    classes = list(
+        Unit.objects.filter(
+            Q(archived_at__isnull=True) | Q(archived_at__gte=end),
+            institution_id__in=ids,
+            kind=UnitKind.CLASS,
+            created_at__lt=end,
+        ).values_list("pk", "institution_id")
+    )
+    units: dict[int, dict] = {
+        pk: {"institution_id": inst, **{name: 0 for name, _l in UNIT_METRICS}}
+        for pk, inst in classes
+    }
+    verified_classes: set[int] = set()
+    for r in (
+        members.filter(unit_id__in=list(units))
+        .values("unit_id", "role")
+        .annotate(
+            total=Count("person", distinct=True),
+            joined=Count("person", filter=joined, distinct=True),
+            verified=Count("person", filter=Q(verification=Verification.VERIFIED), distinct=True),
+        )
+    ):
+        target = units[r["unit_id"]]
+        if r["role"] == Role.STUDENT:
+            target["students_total"], target["students_joined"] = r["total"], r["joined"]
+        elif r["role"] == Role.PARENT:
+            target["parents_total"], target["parents_joined"] = r["total"], r["joined"]
+        elif r["role"] == Role.TEACHER:
+            target["teachers_total"] = r["total"]
+            if r["verified"]:
+                verified_classes.add(r["unit_id"])
+
+    # Class chats that existed at the end of the day: one query.
+    present: dict[int, set[str]] = defaultdict(set)
+    for unit_id, kind in (
+        Chat.objects.filter(
+            Q(archived_at__isnull=True) | Q(archived_at__gte=end),
+            unit_id__in=list(units),
+            kind__in=CLASS_CHAT_KINDS,
+            created_at__lt=end,
+        )
+        .values_list("unit_id", "kind")
+        .distinct()
+    ):
+        present[unit_id].add(kind)
+    for pk, target in units.items():
+        if pk in verified_classes:
+            target["chats_required"] = len(CLASS_CHAT_KINDS)
+            target["chats_present"] = len(present[pk] & set(CLASS_CHAT_KINDS))
+        institution_row = rows[target["institution_id"]]
+        institution_row["classes_total"] += 1
+        if target["chats_required"] and target["chats_present"] == target["chats_required"]:
+            institution_row["classes_with_chats"] += 1
+
+    # Invitations of the day: two queries.
+    day_window = Q(created_at__gte=start, created_at__lt=end)
+    for r in (
+        Invitation.objects.filter(institution_id__in=ids)
+        .values("institution_id")
+        .annotate(
+            issued=Count("pk", filter=day_window),
+            expired=Count(
+                "pk",
+                filter=Q(expires_at__gte=start, expires_at__lt=end, uses_count=0)
+                & (Q(revoked_at__isnull=True) | Q(revoked_at__gte=F("expires_at"))),
+            ),
+            annulled=Count(
+                "pk",
+                filter=Q(
+                    revoked_at__gte=start,
+                    revoked_at__lt=end,
+                    revoke_reason=RevokeReason.UNCLAIMED,
+                ),
+            ),
+        )
+    ):
+        target = rows[r["institution_id"]]
+        target["invitations_issued"] = r["issued"]
+        target["invitations_expired"] = r["expired"]
+        target["invitations_annulled"] = r["annulled"]
+    for r in (
+        InvitationUse.objects.filter(
+            invitation__institution_id__in=ids, used_at__gte=start, used_at__lt=end
+        )
+        .values("invitation__institution_id")
+        .annotate(n=Count("pk"))
+    ):
+        rows[r["invitation__institution_id"]]["invitations_used"] = r["n"]
+
+    # Join requests waiting at the end of the day, and how long the decided ones waited.
+    for r in (
+        JoinRequest.objects.filter(institution_id__in=ids)
+        .values("institution_id")
+        .annotate(
+            waiting=Count(
+                "pk",
+                filter=Q(created_at__lt=end)
+                & (Q(decided_at__isnull=True) | Q(decided_at__gte=end)),
+            ),
+            waited=Avg(
+                F("decided_at") - F("created_at"),
+                filter=Q(decided_at__gte=start, decided_at__lt=end),
+            ),
+        )
+    ):
+        target = rows[r["institution_id"]]
+        target["join_requests_waiting"] = r["waiting"]
+        waited = r["waited"]
+        if waited is not None:
+            seconds = waited.total_seconds() if isinstance(waited, dt.timedelta) else waited / 1e6
+            target["join_request_wait_hours"] = round(seconds / 3600, 2)
+
+    # Movements effective that day: one query.
+    for r in (
+        Movement.objects.filter(institution_id__in=ids, effective_date=day)
+        .values("institution_id")
+        .annotate(n=Count("pk"))
+    ):
+        rows[r["institution_id"]]["movements"] = r["n"]
+
+    institution_fields = [name for name, _l in INSTITUTION_METRICS] + ["computed_at"]
+    unit_fields = [name for name, _l in UNIT_METRICS] + ["computed_at"]
+    with transaction.atomic():
+        UsageSnapshot.objects.bulk_create(
+            [
+                UsageSnapshot(institution_id=pk, day=day, computed_at=now, **values)
+                for pk, values in rows.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["institution", "day"],
+            update_fields=institution_fields,
+            batch_size=500,
+        )
+        UnitSnapshot.objects.bulk_create(
+            [
+                UnitSnapshot(
+                    unit_id=pk,
+                    day=day,
+                    computed_at=now,
+                    **{k: v for k, v in values.items()},
+                )
+                for pk, values in units.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["unit", "day"],
+            update_fields=unit_fields,
+            batch_size=1000,
+        )
+    return len(rows) + len(units)
+
+
+def rollup_range(*, start: dt.date, end: dt.date, institution: Institution | None = None) -> int:
+    """Backfill: every day from `start` to `end` inclusive."""
+    written, day = 0, start
+    while day <= end:
+        written += rollup(day=day, institution=institution)
+        day += dt.timedelta(days=1)
+    return written
