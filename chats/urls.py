@@ -1,11 +1,13 @@
 from django.urls import path
 
+from roles.views import CurrentInstitutionRedirect
+
 from . import views
 
 app_name = "chats"
 
 urlpatterns = [
-    path("", views.ChatsHome.as_view(), name="home"),
+    path("", CurrentInstitutionRedirect.as_view(pattern_name="chats:my"), name="home"),
     path("<int:institution_id>/", views.RegistryView.as_view(), name="registry"),
     path("<int:institution_id>/my/", views.MyChatsView.as_view(), name="my"),
     path("<int:institution_id>/classes/", views.MyClassesView.as_view(), name="classes"),

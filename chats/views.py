@@ -12,7 +12,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 
 from roles import permissions as role_permissions
 from roles import services as roles_services
@@ -21,20 +20,6 @@ from roles.views import InstitutionView, error_text, paginate
 from . import permissions, selectors, services
 from .forms import BoardFilterForm, ChatForm, RegistryFilterForm
 from .models import Chat, ChatKind
-
-
-class ChatsHome(View):
-    """`/chats/`: "my chats" in the institution the user works in."""
-
-    def get(self, request):
-        from sferum_portal.views import current_institution
-
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        institution = current_institution(request)
-        if institution is None:
-            return redirect("home")
-        return redirect("chats:my", institution_id=institution.pk)
 
 
 class MyChatsView(InstitutionView):

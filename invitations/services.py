@@ -439,22 +439,32 @@ def _person_for(invitation: Invitation, user) -> Person:
     )
 
 
-def _join(invitation: Invitation, person: Person) -> Membership:
-    """The membership the link leads to, joined in Sferum now."""
+def _join_unit(*, person: Person, unit: Unit, role: str, note: str, by=None) -> Membership:
+    """The person's membership of `unit` in `role` (enrolled if need be), joined in Sferum now."""
     membership = Membership.objects.filter(
-        person=person, unit=invitation.unit, role=invitation.role, end_date__isnull=True
+        person=person, unit=unit, role=role, end_date__isnull=True
     ).first()
     if membership is None:
         membership = roles_services.enrol(
             person=person,
-            unit=invitation.unit,
-            role=invitation.role,
-            effective_date=invitation.institution.local_today(),
-            note=roles_services.portal_text(gettext_noop("by invitation")),
+            unit=unit,
+            role=role,
+            effective_date=unit.institution.local_today(),
+            note=roles_services.portal_text(note),
+            by=by,
         )
     roles_services.mark_joined(memberships=[membership])
     membership.refresh_from_db()
     return membership
+
+
+def _join(invitation: Invitation, person: Person) -> Membership:
+    return _join_unit(
+        person=person,
+        unit=invitation.unit,
+        role=invitation.role,
+        note=gettext_noop("by invitation"),
+    )
 
 
 def _count_use(invitation: Invitation, **use) -> InvitationUse:
@@ -668,20 +678,13 @@ def approve_join_request(
     if user is not None and person.user_id is None:
         person.user = user
         person.save(update_fields=["user", "updated_at", "search_key"])
-    membership = Membership.objects.filter(
-        person=person, unit=join_request.unit, role=join_request.role, end_date__isnull=True
-    ).first()
-    if membership is None:
-        membership = roles_services.enrol(
-            person=person,
-            unit=join_request.unit,
-            role=join_request.role,
-            effective_date=join_request.institution.local_today(),
-            note=roles_services.portal_text(gettext_noop("join request approved")),
-            by=by,
-        )
-    roles_services.mark_joined(memberships=[membership])
-    membership.refresh_from_db()
+    membership = _join_unit(
+        person=person,
+        unit=join_request.unit,
+        role=join_request.role,
+        note=gettext_noop("join request approved"),
+        by=by,
+    )
     join_request.status = JoinRequestStatus.APPROVED
     join_request.person = person
     join_request.decided_by = by

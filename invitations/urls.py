@@ -1,11 +1,13 @@
 from django.urls import path
 
+from roles.views import CurrentInstitutionRedirect
+
 from . import views
 
 app_name = "invitations"
 
 urlpatterns = [
-    path("", views.InvitationsHome.as_view(), name="home"),
+    path("", CurrentInstitutionRedirect.as_view(pattern_name="invitations:list"), name="home"),
     path("<int:institution_id>/", views.InvitationListView.as_view(), name="list"),
     path("<int:institution_id>/new/", views.InvitationCreateView.as_view(), name="create"),
     path("<int:institution_id>/bulk/", views.BulkLinksView.as_view(), name="bulk"),

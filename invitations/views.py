@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views import View
 
 from roles import permissions
 from roles.forms import VerificationForm
@@ -41,20 +40,6 @@ PASSWORDLESS_ROLES_ORDERED = ("student", "parent")
 def qr_svg(url: str) -> str:
     """The link as an inline SVG QR code (made by segno)."""
     return mark_safe(segno.make(url, error="m").svg_inline(scale=4, border=2))  # noqa: S308
-
-
-class InvitationsHome(View):
-    """`/invitations/`: the list of the institution the user works in."""
-
-    def get(self, request):
-        from sferum_portal.views import current_institution
-
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        institution = current_institution(request)
-        if institution is None:
-            return redirect("home")
-        return redirect("invitations:list", institution_id=institution.pk)
 
 
 class InvitationListView(InstitutionView):

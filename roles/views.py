@@ -92,6 +92,35 @@ class InstitutionView(View):
 # --- institution ------------------------------------------------------------------------------
 
 
+def current_institution(request):
+    """The institution the user works in now: ?institution=, then the session, then the first."""
+    institutions = permissions.institutions_for(request.user)
+    for candidate in (request.GET.get("institution"), request.session.get("institution_id")):
+        if candidate and str(candidate).isdigit():
+            found = institutions.filter(pk=int(candidate)).first()
+            if found is not None:
+                request.session["institution_id"] = found.pk
+                return found
+    found = institutions.order_by("pk").first()
+    if found is not None:
+        request.session["institution_id"] = found.pk
+    return found
+
+
+class CurrentInstitutionRedirect(View):
+    """`/invitations/`, `/chats/`: the page of the institution the user works in."""
+
+    pattern_name = ""
+
+    def get(self, request):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        institution = current_institution(request)
+        if institution is None:
+            return redirect("home")
+        return redirect(self.pattern_name, institution_id=institution.pk)
+
+
 def remember_institution(request, institution) -> None:
     """The institution the user works in: its time zone for display, kept in the session."""
     timezone.activate(institution.tzinfo)

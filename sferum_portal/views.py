@@ -13,21 +13,7 @@ from invitations import selectors as invitation_selectors
 from invitations.models import JoinRequest, JoinRequestStatus
 from roles import permissions, selectors
 from roles.models import Role
-
-
-def current_institution(request):
-    """The institution the user works in now: ?institution=, then the session, then the first."""
-    institutions = permissions.institutions_for(request.user)
-    for candidate in (request.GET.get("institution"), request.session.get("institution_id")):
-        if candidate and str(candidate).isdigit():
-            found = institutions.filter(pk=int(candidate)).first()
-            if found is not None:
-                request.session["institution_id"] = found.pk
-                return found
-    found = institutions.order_by("pk").first()
-    if found is not None:
-        request.session["institution_id"] = found.pk
-    return found
+from roles.views import current_institution
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.views import View
 
 from roles import permissions
 from roles import services as roles_services
-from roles.views import remember_institution
+from roles.views import current_institution, remember_institution
 
 from . import charts, selectors
 from .models import INSTITUTION_METRICS, UNIT_METRICS
@@ -31,8 +31,6 @@ class StatsView(View):
 
     def dispatch(self, request, *args, **kwargs):
         from django.contrib.auth.views import redirect_to_login
-
-        from sferum_portal.views import current_institution
 
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
