@@ -12,6 +12,7 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
@@ -233,6 +234,28 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
             batch_size=1000,
         )
     return len(rows) + len(units)
+
+
+def _running_key(institution_id: int) -> str:
+    return f"stats-rollup-running:{institution_id}"
+
+
+def mark_rollup_queued(*, institution: Institution) -> None:
+    """The page shows that a recalculation is on its way until the job clears this."""
+    cache.set(_running_key(institution.pk), True, timeout=15 * 60)
+
+
+def rollup_in_progress(*, institution: Institution) -> bool:
+    return bool(cache.get(_running_key(institution.pk)))
+
+
+def rollup_now(*, institution: Institution) -> int:
+    """The "recalculate now" job: yesterday and today so far, then the flag is cleared."""
+    try:
+        written = rollup(institution=institution)
+        return written + rollup(day=institution.local_today(), institution=institution)
+    finally:
+        cache.delete(_running_key(institution.pk))
 
 
 def rollup_range(*, start: dt.date, end: dt.date, institution: Institution | None = None) -> int:

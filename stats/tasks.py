@@ -7,5 +7,8 @@ from . import services
 
 @shared_task
 def rollup_stats(institution_id: int | None = None) -> int:
-    institution = Institution.objects.filter(pk=institution_id).first() if institution_id else None
-    return services.rollup(institution=institution)
+    """The nightly rollup of every institution, or "recalculate now" for one."""
+    if institution_id is None:
+        return services.rollup()
+    institution = Institution.objects.filter(pk=institution_id).first()
+    return services.rollup_now(institution=institution) if institution else 0

@@ -19,7 +19,7 @@ from roles import permissions
 from roles import services as roles_services
 from roles.views import current_institution, remember_institution
 
-from . import charts, selectors
+from . import charts, selectors, services
 from .models import INSTITUTION_METRICS, UNIT_METRICS
 from .services import default_day
 
@@ -83,6 +83,7 @@ class OverviewView(StatsView):
                 "classes": selectors.classes_table(self.institution, day=self.day, sort=sort),
                 "sort": sort,
                 "can_run": permissions.can(request.user, "stats.view", self.institution),
+                "running": services.rollup_in_progress(institution=self.institution),
                 **data,
             },
         )
@@ -93,10 +94,9 @@ class RollupNowView(StatsView):
         from .tasks import rollup_stats
 
         institution_id = self.institution.pk
+        services.mark_rollup_queued(institution=self.institution)
         transaction.on_commit(lambda: rollup_stats.delay(institution_id))
-        messages.success(
-            request, _("The statistics are being recalculated; reload the page in a minute.")
-        )
+        messages.success(request, _("The statistics are being recalculated."))
         return redirect("stats:overview")
 
 
