@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from django.utils.translation import gettext as _
 from roles import permissions as role_permissions
 from roles import services as roles_services
 from roles.views import InstitutionView, error_text, paginate
+from sferum_portal.exports import SafeCsvWriter
 
 from . import permissions, selectors, services
 from .forms import BoardFilterForm, ChatForm, RegistryFilterForm
@@ -114,18 +113,6 @@ class BoardCsvView(BoardView):
                 ]
             )
         return response
-
-
-class SafeCsvWriter:
-    """A semicolon CSV for Excel whose cells are never run as formulas (=, +, -, @)."""
-
-    def __init__(self, stream):
-        self._writer = csv.writer(stream, delimiter=";")
-
-    def writerow(self, row) -> None:
-        self._writer.writerow(
-            [f"'{v}" if str(v)[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
-        )
 
 
 class RemindView(InstitutionView):

@@ -126,10 +126,17 @@ def classes_table(institution: Institution, *, day: dt.date, sort: str = "") -> 
         rows.append(row)
     key = sort.lstrip("-")
     if key and rows and key in rows[0] and key != "unit":
-        rows.sort(key=lambda r: (r[key] is None, r[key] or 0), reverse=sort.startswith("-"))
-    else:
-        rows.sort(key=lambda r: str(r["unit"]), reverse=sort == "-unit")
+        return sorted_none_last(rows, key, descending=sort.startswith("-"))
+    rows.sort(key=lambda r: str(r["unit"]), reverse=sort == "-unit")
     return rows
+
+
+def sorted_none_last(rows: list[dict], key: str, *, descending: bool) -> list[dict]:
+    """Rows without a figure come last whichever way the column is sorted."""
+    known = sorted(
+        (r for r in rows if r[key] is not None), key=lambda r: r[key], reverse=descending
+    )
+    return known + [r for r in rows if r[key] is None]
 
 
 def region(*, day: dt.date, sort: str = "") -> list[dict]:
@@ -139,7 +146,6 @@ def region(*, day: dt.date, sort: str = "") -> list[dict]:
         rows.append({"institution": snap.institution, "snapshot": snap, **shares_of(snap)})
     key = sort.lstrip("-")
     if key in SHARES:
-        rows.sort(key=lambda r: (r[key] is None, r[key] or 0), reverse=sort.startswith("-"))
-    else:
-        rows.sort(key=lambda r: str(r["institution"]))
+        return sorted_none_last(rows, key, descending=sort.startswith("-"))
+    rows.sort(key=lambda r: str(r["institution"]))
     return rows

@@ -62,6 +62,10 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
     now = timezone.now()
     in_force = Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
     joined = Q(joined_at__lt=end)
+    # Verified by the end of that day (a backfill must not count a later decision).
+    verified = Q(verification=Verification.VERIFIED) & (
+        Q(verified_at__lt=end) | Q(verified_at__isnull=True)
+    )
     members = Membership.objects.filter(in_force, unit__institution_id__in=ids)
 
     rows: dict[int, dict] = {pk: {name: 0 for name, _l in INSTITUTION_METRICS} for pk in ids}
@@ -72,7 +76,7 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
     for r in members.values("unit__institution_id", "role").annotate(
         total=Count("person", distinct=True),
         joined=Count("person", filter=joined, distinct=True),
-        verified=Count("person", filter=Q(verification=Verification.VERIFIED), distinct=True),
+        verified=Count("person", filter=verified, distinct=True),
     ):
         target = rows[r["unit__institution_id"]]
         prefix = {Role.TEACHER: "teachers", Role.STUDENT: "students", Role.PARENT: "parents"}.get(
@@ -104,7 +108,7 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
         .annotate(
             total=Count("person", distinct=True),
             joined=Count("person", filter=joined, distinct=True),
-            verified=Count("person", filter=Q(verification=Verification.VERIFIED), distinct=True),
+            verified=Count("person", filter=verified, distinct=True),
         )
     ):
         target = units[r["unit_id"]]
@@ -216,7 +220,6 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
             update_conflicts=True,
             unique_fields=["institution", "day"],
             update_fields=institution_fields,
-            batch_size=500,
         )
         UnitSnapshot.objects.bulk_create(
             [
@@ -231,7 +234,6 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
             update_conflicts=True,
             unique_fields=["unit", "day"],
             update_fields=unit_fields,
-            batch_size=1000,
         )
     return len(rows) + len(units)
 

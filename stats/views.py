@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
@@ -18,6 +17,7 @@ from django.views import View
 from roles import permissions
 from roles import services as roles_services
 from roles.views import current_institution, remember_institution
+from sferum_portal.exports import SafeCsvWriter, safe_cell
 
 from . import charts, selectors, services
 from .models import INSTITUTION_METRICS, UNIT_METRICS
@@ -128,7 +128,7 @@ class ExportCsvView(StatsView):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="sferum-stats.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark
-        writer = csv.writer(response, delimiter=";")
+        writer = SafeCsvWriter(response)
         writer.writerow(header)
         writer.writerows(rows)
         writer.writerow([])
@@ -147,11 +147,11 @@ class ExportXlsxView(StatsView):
         sheet.title = _("By day")[:31]
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([safe_cell(v) for v in row])
         by_class = workbook.create_sheet(_("By class")[:31])
         by_class.append(class_header)
         for row in classes:
-            by_class.append(row)
+            by_class.append([safe_cell(v) for v in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
