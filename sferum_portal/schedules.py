@@ -11,9 +11,11 @@ SCHEDULES: dict[str, tuple[str, dict[str, str]]] = {
         "roles.tasks.purge_roster_files",
         {"minute": "30", "hour": "3"},
     ),
+    # Hourly, so that every time zone has yesterday's figures soon after its own midnight
+    # (the rollup is idempotent and takes about a second for a region).
     "Ежедневная статистика для директора": (
         "stats.tasks.rollup_stats",
-        {"minute": "15", "hour": "1"},
+        {"minute": "15", "hour": "*"},
     ),
     "Истечение и аннулирование неиспользованных приглашений": (
         "invitations.tasks.expire_invitations",

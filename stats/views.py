@@ -166,7 +166,11 @@ class RegionView(View):
     """All institutions side by side: for the municipal operator (superuser)."""
 
     def get(self, request):
-        if not request.user.is_authenticated or not request.user.is_superuser:
+        if not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_superuser:
             raise PermissionDenied
         day = timezone.localdate() - dt.timedelta(days=1)
         sort = request.GET.get("sort", "")

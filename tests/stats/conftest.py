@@ -3,12 +3,14 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from chats.models import ChatKind
 from invitations.models import RevokeReason
 from roles import services as roles_services
 from roles.models import Role, UnitKind
+from stats import services as stats_services
 
 from ..factories import UserFactory, make_institution, make_member, make_unit
 from .helpers import (
@@ -168,7 +170,7 @@ def neighbour(db):
 def people(institution):
     """A login for each role of the test institution, and the operator."""
     unit = make_unit(institution, UnitKind.CLASS, "11Б")
-    return {
+    yield {
         "director": make_member(institution, Role.DIRECTOR).user,
         "deputy": make_member(institution, Role.DEPUTY).user,
         "admin": make_member(institution, Role.ADMIN).user,
@@ -177,3 +179,6 @@ def people(institution):
         "parent": make_member(institution, Role.PARENT, unit=unit).user,
         "superuser": UserFactory(is_superuser=True, is_staff=True),
     }
+    # A POST to "recalculate now" flags the institution in the cache (Redis in CI, shared by
+    # the test processes); the job that clears it never runs inside a test's transaction.
+    cache.delete(stats_services._running_key(institution.pk))

@@ -617,6 +617,31 @@ def test_recalculate_now_rolls_up_yesterday_in_the_background(job_worker):
     assert page.context["computed_at"] is not None
 
 
+def test_recalculate_now_shows_its_progress_until_the_job_is_done(institution, people):
+    """Inside a test's transaction the queued job never runs: the page is seen while it waits,
+    then the job is run by hand."""
+    client = login(people["admin"])
+
+    waiting = client.post(ROLLUP, follow=True)
+
+    assert services.rollup_in_progress(institution=institution)
+    assert '<meta http-equiv="refresh"' in text_of(waiting)
+    assert "страница обновится сама" in text_of(waiting)
+    assert client.get(OVERVIEW).context["running"] is True
+
+    written = services.rollup_now(institution=institution)  # what the job does
+
+    # Yesterday (the class 11Б was created today: not yet) and today so far (with it).
+    assert written == 1 + (1 + 1)
+    done = client.get(OVERVIEW)
+    assert not services.rollup_in_progress(institution=institution)
+    assert '<meta http-equiv="refresh"' not in text_of(done)
+    assert done.context["latest"] is not None
+    assert UsageSnapshot.objects.filter(
+        institution=institution, day=institution.local_today()
+    ).exists()
+
+
 def test_recalculating_needs_a_post(people):
     assert login(people["admin"]).get(ROLLUP).status_code == 405
 
