@@ -180,10 +180,6 @@ def can_see_invitation(user, invitation) -> bool:
     return invitation.created_by_id == getattr(user, "pk", None)
 
 
-def has_any_role(user, institution: Institution) -> bool:
-    return getattr(user, "is_superuser", False) or bool(roles_of(user, institution))
-
-
 def person_of(user, institution: Institution) -> Person | None:
     if not getattr(user, "is_authenticated", False):
         return None

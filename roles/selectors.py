@@ -175,9 +175,6 @@ def dashboard_counts(institution: Institution) -> dict:
         .aggregate(
             total=Count("pk"),
             joined=Count("pk", filter=Q(joined_at__isnull=False)),
-            teachers_pending=Count(
-                "person", filter=Q(verification=Verification.PENDING), distinct=True
-            ),
         )
     )
     open_todos = TodoItem.objects.filter(institution=institution, done_at__isnull=True).count()
@@ -191,7 +188,6 @@ def dashboard_counts(institution: Institution) -> dict:
         "memberships": memberships["total"],
         "joined": memberships["joined"],
         "joined_share": joined_share,
-        "teachers_pending": memberships["teachers_pending"],
         "open_todos": open_todos,
         "admins": admins,
     }

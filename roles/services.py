@@ -748,18 +748,6 @@ def mark_joined(*, memberships: Iterable[Membership], at: dt.datetime | None = N
     )
 
 
-@transaction.atomic
-def add_staff_to_staff_room(*, person: Person, role: str = Role.TEACHER, by=None) -> Membership:
-    """Every teacher belongs to «Учительская» (regulation 2.1)."""
-    return enrol(
-        person=person,
-        unit=staff_room(person.institution),
-        role=role,
-        effective_date=person.institution.local_today(),
-        by=by,
-    )
-
-
 # --- teacher verification ---------------------------------------------------------------------
 
 
