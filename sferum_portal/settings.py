@@ -4,9 +4,11 @@ Development needs nothing set (SQLite file, eager Celery, console e-mail). With 
 secrets have no defaults, so a production server with a missing one fails at boot.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
+    "axes",
+    "csp",
     "roles",
     "invitations",
     "chats",
@@ -46,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sferum_portal.middleware.PortalLocaleMiddleware",
@@ -54,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a lockout during authentication into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sferum_portal.urls"
@@ -98,6 +105,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+# Views that log a user in without a password (the personal links) name ModelBackend.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LOGIN_URL = "login"
@@ -182,7 +196,52 @@ CHAT_REMINDER_INTERVAL_DAYS = env.int("CHAT_REMINDER_INTERVAL_DAYS", default=7)
 # Behind nginx, the client address is the last one in X-Forwarded-For.
 RATE_LIMIT_TRUST_FORWARDED_FOR = env.bool("RATE_LIMIT_TRUST_FORWARDED_FOR", default=False)
 
+# Login lockout (django-axes, attempts kept in the database): five failures for one username
+# from one address lock that pair for 15 minutes; a successful login clears the count.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "sferum_portal.security.RedactingAxesHandler"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The same client address as the invitation rate limit (the real one behind nginx).
+AXES_CLIENT_IP_CALLABLE = "invitations.ratelimit.client_address"
+# Axes keeps the posted form of a failed login: never the passwords of the prefixed forms.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "login-password",
+    "signup-password1",
+    "signup-password2",
+    "password1",
+    "password2",
+    "csrfmiddlewaretoken",
+]
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Styles, scripts
+# and images come from our own static files (Bootstrap is vendored); QR codes and charts are
+# inline SVG markup, which the policy does not restrict.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# A session ends when the browser closes (school computers are shared) and at the latest
+# SESSION_COOKIE_AGE after it was last saved (login, switching institutions).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

@@ -22,3 +22,6 @@ LOGGING["loggers"]["django.request"]["level"] = "ERROR"  # noqa: F405
 # Tests serve static files from the finders; there is no collected STATIC_ROOT.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# django-axes needs the request in authenticate(), which Client.login() does not pass: the
+# lockout is switched on by the tests that exercise it (tests/security).
+AXES_ENABLED = False
