@@ -29,6 +29,8 @@ PERIODS = (7, 30, 90)
 class StatsView(View):
     """`/stats/` and its exports: the institution the user works in (or `?institution=`)."""
 
+    action = "stats.view"
+
     def dispatch(self, request, *args, **kwargs):
         from django.contrib.auth.views import redirect_to_login
 
@@ -36,7 +38,7 @@ class StatsView(View):
             return redirect_to_login(request.get_full_path())
         self.institution = current_institution(request)
         if self.institution is None or not permissions.can(
-            request.user, "stats.view", self.institution
+            request.user, self.action, self.institution
         ):
             raise PermissionDenied
         remember_institution(request, self.institution)

@@ -1,0 +1,187 @@
+"""Two institutions, A and B, built alike: every kind of object a URL can name, in each.
+
+Primary keys are spread so that no two rows of the data set share an id, whatever their table:
+an id of B's then can never name one of A's objects by accident, and a URL parameter's kind can
+be found by trying the ids (see test_url_walk.discover).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.db import connection, models
+
+from chats import services as chat_services
+from chats.models import ChatKind
+from invitations import services as invitation_services
+from roles import services
+from roles.models import (
+    AdminAppointment,
+    Institution,
+    Membership,
+    PersonKind,
+    Role,
+    TodoKind,
+    UnitKind,
+)
+
+from ..factories import UserFactory, make_institution, make_member, make_person, make_unit
+
+CHAT_LINK = "https://vk.me/join/AbCdEf123456"
+APPS = ("roles", "invitations", "chats", "stats", "channels_app", "axes")
+
+
+def spread_ids(step: int = 100_000) -> None:
+    """Start every table's ids in its own range (the tables are empty in a test database)."""
+    tables = sorted(
+        (
+            model
+            for model in apps.get_models()
+            if model._meta.app_label in APPS and isinstance(model._meta.pk, models.AutoField)
+        ),
+        key=lambda model: model._meta.label,
+    )
+    with connection.cursor() as cursor:
+        for n, model in enumerate(tables, start=1):
+            table, start = model._meta.db_table, n * step
+            if connection.vendor == "sqlite":
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cursor.execute(
+                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, start]
+                )
+            elif connection.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, %s), %s)",
+                    [table, model._meta.pk.column, start],
+                )
+            else:  # pragma: no cover - the project runs on these two
+                raise NotImplementedError(connection.vendor)
+
+
+@dataclass
+class Side:
+    """One institution's users by role and its objects by name (the same names in A and B)."""
+
+    institution: Institution
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=dict)
+
+
+def build_side(name: str) -> Side:
+    institution = make_institution(f"Учреждение {name}")
+    klass = make_unit(institution, UnitKind.CLASS, f"5{name}", academic_year="2026/2027")
+    department = make_unit(institution, UnitKind.DEPARTMENT, f"Отдел {name}")
+    admin = make_member(institution, Role.ADMIN)
+    director = make_member(institution, Role.DIRECTOR)
+    deputy = make_member(institution, Role.DEPUTY)
+    teacher = make_member(institution, Role.TEACHER, klass, verified=True)
+    student = make_member(institution, Role.STUDENT, klass)
+    parent = make_member(institution, Role.PARENT, klass)
+    pending_teacher = make_member(institution, Role.TEACHER, klass)
+    newcomer = make_person(institution, kind=PersonKind.STUDENT, last_name="Новиков")
+    services.update_institution(
+        institution=institution,
+        by=None,
+        usage_order_file=ContentFile(b"%PDF-1.4 order", name=f"order-{name}.pdf"),
+    )
+    invitation, token = invitation_services.create_invitation(
+        unit=klass, role=Role.STUDENT, created_by=admin.user, max_uses=5
+    )
+    _class_link, class_token = invitation_services.create_invitation(
+        unit=klass, role=Role.PARENT, created_by=admin.user, max_uses=None
+    )
+    _guest, join_request = invitation_services.request_as_guest(
+        token=class_token,
+        user=None,
+        last_name="Орлова",
+        first_name="Мария",
+        child_name="Орлов Ваня",
+    )
+    todo = services.create_todo(
+        institution=institution, kind=TodoKind.OTHER, title="Проверить чат", unit=klass
+    )
+    roster_import = services.preview_roster_import(
+        institution=institution,
+        data=b"external_id,last_name,first_name,kind\n",
+        filename="roster.csv",
+        by=admin.user,
+    )
+    chat = chat_services.register_chat(
+        institution=institution,
+        kind=ChatKind.CLASS_STUDENTS,
+        unit=klass,
+        title=f"5{name}: ученики",
+        platform="vk",
+        link=CHAT_LINK,
+        by=teacher.user,
+    )
+    appointment = AdminAppointment.objects.get(person=admin)
+    side = Side(institution=institution)
+    side.users = {
+        "director": director.user,
+        "deputy": deputy.user,
+        "admin": admin.user,
+        "teacher": teacher.user,
+        "student": student.user,
+        "parent": parent.user,
+    }
+    # The order matters: the first object of a model that a URL accepts is the one walked.
+    side.objects = {
+        "class": klass,
+        "department": department,
+        "student": student,
+        "pending_teacher": pending_teacher,
+        "teacher": teacher,
+        "parent": parent,
+        "newcomer": newcomer,
+        "student_membership": Membership.objects.get(person=student),
+        "appointment": appointment,
+        "invitation": invitation,
+        "join_request": join_request,
+        "todo": todo,
+        "roster_import": roster_import,
+        "chat": chat,
+        "admin_user": admin.user,
+    }
+    side.tokens = {"personal": token, "class": class_token}
+    return side
+
+
+@dataclass
+class World:
+    a: Side
+    b: Side
+    no_role: object
+    b_staff: object
+
+    def user(self, role: str):
+        if role == "anonymous":
+            return None
+        if role == "no_role":
+            return self.no_role
+        if role == "b_staff":
+            return self.b_staff
+        return self.a.users[role]
+
+    def home(self, role: str) -> Institution | None:
+        """The one institution where the user has a role (every walked user has at most one)."""
+        if role in ("anonymous", "no_role"):
+            return None
+        if role == "b_staff":
+            return self.b.institution
+        return self.a.institution
+
+
+def build_world() -> World:
+    spread_ids()
+    a, b = build_side("А"), build_side("Б")
+    return World(a=a, b=b, no_role=UserFactory(), b_staff=b.users["admin"])
+
+
+ROLES = [
+    "director", "deputy", "admin", "teacher", "student", "parent", "no_role", "anonymous",
+    "b_staff",
+]  # fmt: skip
