@@ -25,3 +25,6 @@ WHITENOISE_USE_FINDERS = True
 # django-axes needs the request in authenticate(), which Client.login() does not pass: the
 # lockout is switched on by the tests that exercise it (tests/security).
 AXES_ENABLED = False
+# The test database's name when the default "test_<name>" does not suit (.ci/browser).
+if env("TEST_DATABASE_NAME", default=""):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}  # noqa: F405
