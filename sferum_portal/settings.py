@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "roles",
     "invitations",
     "chats",
+    "channels_app",
     "stats",
 ]
 
