@@ -175,18 +175,18 @@ class Post(models.Model):
 
 
 class PostAction(models.TextChoices):
-    CREATE = "create", _("written")
-    EDIT = "edit", _("changed")
-    SUBMIT = "submit", _("submitted for review")
-    WITHDRAW = "withdraw", _("withdrawn to drafts")
-    REQUEST_CHANGES = "request_changes", _("changes requested")
-    APPROVE = "approve", _("approved")
-    REJECT = "reject", _("rejected")
-    SCHEDULE = "schedule", _("publication scheduled")
-    UNSCHEDULE = "unschedule", _("publication unscheduled")
-    PUBLISH_NOW = "publish_now", _("published at once")
-    PUBLISH = "publish", _("published on schedule")
-    LINK = "link", _("link to the Sferum message recorded")
+    CREATE = "create", pgettext_lazy("post action", "written")
+    EDIT = "edit", pgettext_lazy("post action", "changed")
+    SUBMIT = "submit", pgettext_lazy("post action", "submitted for review")
+    WITHDRAW = "withdraw", pgettext_lazy("post action", "withdrawn to drafts")
+    REQUEST_CHANGES = "request_changes", pgettext_lazy("post action", "changes requested")
+    APPROVE = "approve", pgettext_lazy("post action", "approved")
+    REJECT = "reject", pgettext_lazy("post action", "rejected")
+    SCHEDULE = "schedule", pgettext_lazy("post action", "publication scheduled")
+    UNSCHEDULE = "unschedule", pgettext_lazy("post action", "publication unscheduled")
+    PUBLISH_NOW = "publish_now", pgettext_lazy("post action", "published at once")
+    PUBLISH = "publish", pgettext_lazy("post action", "published on schedule")
+    LINK = "link", pgettext_lazy("post action", "link to the Sferum message recorded")
 
 
 class PostHistory(models.Model):

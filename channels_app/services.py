@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from roles import permissions as role_permissions
 from roles import services as roles_services
@@ -362,7 +363,9 @@ def _open_publication_todo(post: Post) -> None:
         institution=post.institution,
         kind=TodoKind.OTHER,
         title=roles_services.portal_text(
-            "Publish the post «%(title)s» in the channel «%(channel)s» and record its link",
+            gettext_noop(
+                "Publish the post «%(title)s» in the channel «%(channel)s» and record its link"
+            ),
             title=post.title,
             channel=post.channel.name,
         ),
