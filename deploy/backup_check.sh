@@ -15,8 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-since() { local ms=$(($(now_ms) - $1)); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
+# shellcheck source=deploy/lib.sh
+. deploy/lib.sh  # now_ms, since, sql
 fail() { echo "BACKUP CHECK FAILED: $*" >&2; exit 1; }
 
 server=${PG_URL_BASE:-postgres://postgres@127.0.0.1:5432}
@@ -40,7 +40,6 @@ PY=.venv/bin/python
 [[ -x $PY ]] || fail "no .venv: run make install"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sferum-backup-check.XXXXXX")
-sql() { PGOPTIONS="-c client_min_messages=warning" psql --no-psqlrc -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 drop_db() { sql -d "$server/postgres" -c "DROP DATABASE IF EXISTS \"$1\""; }
 cleanup() {
   local status=$?

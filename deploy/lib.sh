@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by deploy/backup.sh and deploy/restore.sh (sourced, not run).
+# Shared by the scripts in deploy/ (sourced, not run).
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # Seconds since a now_ms, as 1.234 (integer arithmetic: no bc, no locale decimal comma).
@@ -28,4 +28,9 @@ split_password() {
     export PGPASSWORD
     PG_URL="${BASH_REMATCH[1]}${BASH_REMATCH[3]}@${BASH_REMATCH[5]}"
   fi
+}
+
+# psql for scripts: no ~/.psqlrc, unaligned output, stop at the first error, no NOTICEs.
+sql() {
+  PGOPTIONS="-c client_min_messages=warning" psql --no-psqlrc -X -q -At -v ON_ERROR_STOP=1 "$@"
 }

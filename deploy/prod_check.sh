@@ -27,9 +27,8 @@ cache_db=${PROD_CHECK_CACHE_DB:-2}
 timeout=${PROD_CHECK_TIMEOUT:-90}
 heartbeat="prod-check: beat heartbeat"  # the one-off periodic job of deploy/smoke.py prepare
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-since() { local ms=$(($(now_ms) - $1)); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
-sql() { PGOPTIONS="-c client_min_messages=warning" psql --no-psqlrc -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+# shellcheck source=deploy/lib.sh
+. deploy/lib.sh  # now_ms, since, sql
 
 [[ -x $PY ]] || { echo "prod-check: no .venv here: run make install" >&2; exit 1; }
 
@@ -44,6 +43,7 @@ import socket, sys
 port = int(sys.argv[1])
 for candidate in range(port, port + 200):
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
         try:
             s.bind(("127.0.0.1", candidate))
         except OSError:
@@ -167,8 +167,8 @@ export LOG_LEVEL=INFO
 export PYTHONUNBUFFERED=1
 # The rest at their production defaults, whatever the caller has set.
 unset CELERY_RESULT_BACKEND DJANGO_SETTINGS_MODULE SECURE_HSTS_SECONDS \
-  SECURE_HSTS_INCLUDE_SUBDOMAINS SECURE_HSTS_PRELOAD SESSION_COOKIE_AGE INVITE_RATE_LIMIT_PER_MINUTE \
-  ROSTER_MAX_UPLOAD_MB ROSTER_FILE_RETENTION_DAYS DEMO_PASSWORD
+  SECURE_HSTS_INCLUDE_SUBDOMAINS SECURE_HSTS_PRELOAD SESSION_COOKIE_AGE \
+  INVITE_RATE_LIMIT_PER_MINUTE ROSTER_MAX_UPLOAD_MB ROSTER_FILE_RETENTION_DAYS DEMO_PASSWORD
 export SMOKE_TIMEOUT=$timeout
 
 echo "prod-check: database $db, broker $CELERY_BROKER_URL, cache $CACHE_URL, port $port"

@@ -62,11 +62,12 @@ else
   die "TARGET must be postgres://USER@HOST:PORT/NAME or a database name"
 fi
 # Names go into SQL below: allow only plain identifiers.
-[[ $name =~ ^[A-Za-z_][A-Za-z0-9_]{0,62}$ ]] || die "database name must be a plain identifier: '$name'"
+[[ $name =~ ^[A-Za-z_][A-Za-z0-9_]{0,62}$ ]] ||
+  die "database name must be a plain identifier: '$name'"
 [[ -z $owner || $owner =~ ^[A-Za-z_][A-Za-z0-9_]{0,62}$ ]] || die "role must be a plain identifier"
-[[ $name != postgres && $name != template0 && $name != template1 ]] || die "refusing to restore into $name"
+[[ $name != postgres && $name != template0 && $name != template1 ]] ||
+  die "refusing to restore into $name"
 
-sql() { PGOPTIONS="-c client_min_messages=warning" psql --no-psqlrc -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 pg_restore --list "$dump" >/dev/null || die "not a pg_dump custom-format file: $dump"
 # The uploads' directory is checked before the database is touched.
@@ -93,7 +94,8 @@ choose a new name, or pass --force to drop and replace it" 3
   fi
 fi
 if [[ $exists != 1 ]]; then
-  sql -d "$maintenance" -c "CREATE DATABASE \"$name\"${owner:+ OWNER \"$owner\"} ENCODING 'UTF8' TEMPLATE template0"
+  sql -d "$maintenance" -c "CREATE DATABASE \"$name\"${owner:+ OWNER \"$owner\"}
+    ENCODING 'UTF8' TEMPLATE template0"
   echo "created database $name${owner:+ owned by $owner}"
 fi
 
