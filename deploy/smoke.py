@@ -67,6 +67,8 @@ class Client:
         self.host, self.port = host, port
         self.origin = f"https://{host}:{port}"
         self.cookies: dict[str, str] = {}
+        # The CSRF token of the last form seen, as a browser would post it back.
+        self.form_token = ""
 
     def request(self, method, path, *, body=None, content_type=None, https=True) -> Response:
         headers = {"Host": f"{self.host}:{self.port}", "X-Forwarded-For": "203.0.113.10"}
@@ -89,13 +91,16 @@ class Client:
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
                 self.cookies[key.strip()] = rest.split(";", 1)[0]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', result.text)
+        if token:
+            self.form_token = token.group(1)
         return result
 
     def get(self, path, *, https=True) -> Response:
         return self.request("GET", path, https=https)
 
     def post(self, path, data: dict[str, str]) -> Response:
-        data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}
+        data = {"csrfmiddlewaretoken": self.form_token, **data}
         body = urllib.parse.urlencode(data).encode()
         return self.request(
             "POST", path, body=body, content_type="application/x-www-form-urlencoded"
@@ -105,7 +110,7 @@ class Client:
         boundary = uuid.uuid4().hex
         parts = [
             f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"'
-            f"\r\n\r\n{self.cookies.get('csrftoken', '')}\r\n".encode(),
+            f"\r\n\r\n{self.form_token}\r\n".encode(),
             f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
             f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
             + content
@@ -231,8 +236,7 @@ class Smoke:
         response = self.client.get("/accounts/login/")
         expect_status(response, 200, "login page")
         expect("strict-transport-security" in response.headers, "no HSTS header", response)
-        expect("csrftoken" in self.client.cookies, "no CSRF cookie", response)
-        expect('name="csrfmiddlewaretoken"' in response.text, "login form without CSRF token")
+        expect(bool(self.client.form_token), "login form without CSRF token", response)
         # collectstatic with the manifest storage: names carry a content hash.
         hashed = re.findall(r'/static/[^"\']+\.[0-9a-f]{12}\.(?:css|js)', response.text)
         expect(bool(hashed), "no hashed static file linked: was collectstatic run?", response)
@@ -251,13 +255,16 @@ class Smoke:
             {"username": DEMO_LOGIN, "password": settings.DEMO_PASSWORD, "next": "/"},
         )
         expect(response.status == 302, "login refused", response)
-        expect("sessionid" in self.client.cookies, "no session cookie after login", response)
-        cookie_flags = [
-            v for k, v in response.raw_headers if k.lower() == "set-cookie" and "sessionid" in v
+        name = settings.SESSION_COOKIE_NAME
+        session = [
+            v
+            for k, v in response.raw_headers
+            if k.lower() == "set-cookie" and v.startswith(f"{name}=")
         ]
+        expect(bool(session), f"no {name} cookie after login", response)
         expect(
-            all("Secure" in v and "HttpOnly" in v for v in cookie_flags),
-            f"session cookie not Secure/HttpOnly: {cookie_flags}",
+            "Secure" in session[0] and "HttpOnly" in session[0],
+            f"session cookie not Secure and HttpOnly: {session[0].split(';', 1)[1]}",
         )
 
     def dashboard(self) -> None:
