@@ -141,7 +141,12 @@ class EventForm(PortalForm):
         required=False,
         help_text=_("For a hybrid event: the room or the address."),
     )
-    host = forms.ModelChoiceField(label=_("host"), queryset=Person.objects.none(), required=False)
+    host = forms.ModelChoiceField(
+        label=_("host"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("None chosen: you."),
+    )
     units = forms.ModelMultipleChoiceField(
         label=_("units"),
         queryset=Unit.objects.none(),
