@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint pytest messages prod-static clean
+.PHONY: install run test lint pytest messages prod-static prod-check backup-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ messages: install
 
 prod-static: install
 	DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost $(BIN)/python manage.py collectstatic --noinput
+
+# gunicorn, a Celery worker and beat against the local PostgreSQL and Redis, an HTTP smoke test,
+# then the backup round trip (deploy/prod_check.sh; a throwaway database, dropped at the end).
+prod-check: install
+	deploy/prod_check.sh
+
+# Only the backup round trip, on a fresh demo database (deploy/backup_check.sh).
+backup-check: install
+	deploy/backup_check.sh
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -57,6 +57,17 @@ ACTIONS: dict[str, frozenset[str]] = {
     "chat.manage": frozenset({Role.ADMIN}),
     # The director's statistics: the administration and the admins (teachers and families: no).
     "stats.view": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
+    # Channels and events: everyone reads what is meant for them; the administration (and the
+    # staff the admin allows, see channels_app.permissions) writes posts, the admin edits them.
+    "channel.view": frozenset(Role.values),
+    "channel.manage": frozenset({Role.ADMIN}),
+    "post.write": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER}),
+    "post.review": frozenset({Role.ADMIN}),
+    # Broadcasts, meetings and seminars are the admin's; lessons a teacher's own classes'.
+    "event.manage": frozenset({Role.ADMIN}),
+    "event.lesson": frozenset({Role.ADMIN, Role.TEACHER}),
+    # The log of requests to Sferum's support and the registration application.
+    "support.manage": frozenset({Role.ADMIN}),
 }
 
 # Roles that only the director (or the operator) may give, change or take away: an admin who

@@ -21,6 +21,15 @@ SCHEDULES: dict[str, tuple[str, dict[str, str]]] = {
         "invitations.tasks.expire_invitations",
         {"minute": "5", "hour": "*"},
     ),
+    # Every five minutes: a post appears and a reminder goes out at most five minutes late.
+    "Публикация запланированных постов": (
+        "channels_app.tasks.publish_due_posts",
+        {"minute": "*/5", "hour": "*"},
+    ),
+    "Напоминания о трансляциях, встречах, занятиях и семинарах": (
+        "channels_app.tasks.send_event_reminders",
+        {"minute": "*/5", "hour": "*"},
+    ),
 }
 
 

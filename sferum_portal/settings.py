@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "roles",
     "invitations",
     "chats",
+    "channels_app",
     "stats",
 ]
 

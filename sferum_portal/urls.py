@@ -15,6 +15,7 @@ urlpatterns = [
     path("structure/", include("roles.urls")),
     path("invitations/", include("invitations.urls")),
     path("chats/", include("chats.urls")),
+    path("channels/", include("channels_app.urls")),
     path("stats/", include("stats.urls")),
     path("invite/<str:token>/", invitation_views.invite, name="invite"),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from channels_app import selectors as channel_selectors
 from invitations import selectors as invitation_selectors
 from invitations.models import JoinRequest, JoinRequestStatus
 from roles import permissions, selectors
@@ -35,12 +36,16 @@ def home(request):
         "is_management": is_management,
         "my_memberships": selectors.my_memberships(request.user, institution),
         "admins": selectors.active_admins(institution),
+        "upcoming_events": channel_selectors.upcoming_events(request.user, institution, limit=5),
     }
     if is_admin or is_management:
         context["counts"] = selectors.dashboard_counts(institution)
     if is_admin:
         context["todos"] = selectors.todos_of(institution)[:10]
-        context["queues"] = invitation_selectors.queue_counts(institution)
+        context["queues"] = {
+            **invitation_selectors.queue_counts(institution),
+            "posts": channel_selectors.posts_waiting(institution),
+        }
     return render(request, "home.html", context)
 
 

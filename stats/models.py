@@ -25,6 +25,8 @@ INSTITUTION_METRICS = (
     ("join_requests_waiting", _("join requests waiting")),
     ("join_request_wait_hours", _("hours a decided join request waited (average)")),
     ("movements", _("movements recorded")),
+    ("posts_published", _("posts published")),
+    ("events_held", _("broadcasts, meetings, lessons and seminars held")),
 )
 UNIT_METRICS = (
     ("students_total", _("students")),
@@ -58,6 +60,8 @@ class UsageSnapshot(models.Model):
     join_requests_waiting = models.PositiveIntegerField(default=0)
     join_request_wait_hours = models.FloatField(null=True, blank=True)
     movements = models.PositiveIntegerField(default=0)
+    posts_published = models.PositiveIntegerField(default=0)
+    events_held = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

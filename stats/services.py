@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
+from channels_app.models import Event, EventStatus, Post, PostState
 from chats.models import Chat
 from chats.rules import REQUIREMENTS
 from invitations.models import Invitation, InvitationUse, JoinRequest, RevokeReason
@@ -208,6 +209,30 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
         .annotate(n=Count("pk"))
     ):
         rows[r["institution_id"]]["movements"] = r["n"]
+
+    # Posts published in the portal and events held that day (by their start): two queries.
+    for r in (
+        Post.objects.filter(
+            institution_id__in=ids,
+            state=PostState.PUBLISHED,
+            published_at__gte=start,
+            published_at__lt=end,
+        )
+        .values("institution_id")
+        .annotate(n=Count("pk"))
+    ):
+        rows[r["institution_id"]]["posts_published"] = r["n"]
+    for r in (
+        Event.objects.filter(
+            institution_id__in=ids,
+            status=EventStatus.HELD,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .values("institution_id")
+        .annotate(n=Count("pk"))
+    ):
+        rows[r["institution_id"]]["events_held"] = r["n"]
 
     institution_fields = [name for name, _l in INSTITUTION_METRICS] + ["computed_at"]
     unit_fields = [name for name, _l in UNIT_METRICS] + ["computed_at"]

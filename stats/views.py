@@ -69,6 +69,8 @@ class OverviewView(StatsView):
                 _("invitations used"): [row.invitations_used for row in period],
                 _("invitations issued"): [row.invitations_issued for row in period],
                 _("movements recorded"): [row.movements for row in period],
+                _("posts published"): [row.posts_published for row in period],
+                _("events held"): [row.events_held for row in period],
             },
         )
         sort = request.GET.get("sort", "")

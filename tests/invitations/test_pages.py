@@ -503,7 +503,7 @@ def test_the_queue_lists_pending_requests_and_the_dashboard_counts_them(
     assert "Лебедева Ира" in text_of(response)
 
     home = admin_client.get("/")
-    assert home.context["queues"] == {"join_requests": 1, "verifications": 1}
+    assert home.context["queues"] == {"join_requests": 1, "verifications": 1, "posts": 0}
 
 
 def test_approving_by_matching_a_roster_person(

@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from channels_app.models import Channel, Event, EventKind, EventStatus, Post, PostState
 from chats.models import ChatKind
 from invitations.models import RevokeReason
 from roles import services as roles_services
@@ -155,6 +156,46 @@ def school(db):
     join_request(link, created=local(D, 20), decided=local(D + DAY, 8))
     join_request(link, created=local(D + DAY, 1))
     join_request(link, created=local(D - 5 * DAY, 9), decided=local(D - 4 * DAY, 9))
+
+    # Posts published in the portal on D: 2 (just after midnight and just before the next);
+    # the one of D-1 23:59, the one of D+1 00:00 and a scheduled one do not count.
+    author = UserFactory()
+    channel = Channel.objects.create(institution=inst, name="Новости")
+    for when in (local(D, 0, 30), local(D, 23, 50), local(D - DAY, 23, 59), local(D + DAY, 0, 0)):
+        Post.objects.create(
+            institution=inst,
+            channel=channel,
+            title="Пост",
+            body="Текст",
+            author=author,
+            state=PostState.PUBLISHED,
+            published_at=when,
+        )
+    Post.objects.create(
+        institution=inst,
+        channel=channel,
+        title="Запланирован",
+        body="Текст",
+        author=author,
+        state=PostState.SCHEDULED,
+        publish_at=local(D, 12),
+    )
+    # Events held on D: 2; the one held on D-1, a cancelled and a planned one of D do not count.
+    for when, status in (
+        (local(D, 9), EventStatus.HELD),
+        (local(D, 23, 30), EventStatus.HELD),
+        (local(D - DAY, 23, 0), EventStatus.HELD),
+        (local(D, 12), EventStatus.CANCELLED),
+        (local(D, 15), EventStatus.PLANNED),
+    ):
+        Event.objects.create(
+            institution=inst,
+            kind=EventKind.BROADCAST,
+            title="Трансляция",
+            starts_at=when,
+            status=status,
+            created_by=author,
+        )
     return t
 
 

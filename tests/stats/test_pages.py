@@ -219,6 +219,8 @@ def history(institution):
         join_requests_waiting=4,
         join_request_wait_hours=3.5,
         movements=5,
+        posts_published=3,
+        events_held=2,
     )
     snapshot(
         institution,
@@ -233,6 +235,7 @@ def history(institution):
         join_requests_waiting=4,
         join_request_wait_hours=5.0,
         movements=9,
+        posts_published=1,
     )
     snapshot(
         institution,
@@ -245,6 +248,7 @@ def history(institution):
         classes_with_chats=0,
         invitations_issued=20,
         movements=5,
+        events_held=4,
     )
     for offset in (1, 6, 8, 29, 31):  # anything taken from these would show
         snapshot(institution, d0 - offset * DAY, teachers_total=1, invitations_issued=999)
@@ -266,6 +270,8 @@ EXPECTED_KPIS = {
     "join_requests_waiting": (4, 0, 4),
     "join_request_wait_hours": (3.5, -1.5, None),
     "movements": (5, -4, 0),
+    "posts_published": (3, 2, 3),
+    "events_held": (2, 2, -2),
 }
 
 
@@ -382,7 +388,7 @@ def test_the_charts_are_svg_drawn_on_the_server_and_need_nothing_from_outside(pe
     page = text_of(response)
 
     assert page.count("<svg") >= 2
-    assert page.count("<polyline") == 5 + 3  # the five shares, then three daily counts
+    assert page.count("<polyline") == 5 + 5  # the five shares, then five daily counts
     for points in re.findall(r'<polyline[^>]* points="([^"]*)"', page):
         for point in points.split():
             x, y = (float(v) for v in point.split(","))

@@ -55,6 +55,8 @@ SCHOOL_ON_D = {
     "join_requests_waiting": 2,
     "join_request_wait_hours": 15.0,
     "movements": 2,
+    "posts_published": 2,
+    "events_held": 2,
 }
 CLASSES_ON_D = {
     "c5a": {

@@ -1,0 +1,372 @@
+"""Reads: the feed, the editorial queue, events for a user, reminders' recipients, support texts."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from roles import permissions as role_permissions
+from roles import selectors as role_selectors
+from roles.models import Institution, Membership, Role
+
+from . import permissions
+from .models import (
+    AUDIENCE_ROLES,
+    Channel,
+    ChannelAuthor,
+    Event,
+    EventStatus,
+    FeedToken,
+    Post,
+    PostHistory,
+    PostState,
+    SupportRequest,
+)
+
+SFERUM_SUPPORT_EMAIL = "info@sferum.ru"
+SFERUM_GUIDANCE_URL = "https://prof-sferum.ru"
+STAFF_ROLES = frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER})
+
+
+# --- channels and posts -----------------------------------------------------------------------
+
+
+def channels_of(institution: Institution, *, include_archived: bool = False) -> QuerySet[Channel]:
+    qs = Channel.objects.filter(institution=institution)
+    if not include_archived:
+        qs = qs.filter(archived_at__isnull=True)
+    return qs.order_by("name")
+
+
+def authors_of(institution: Institution) -> QuerySet[ChannelAuthor]:
+    return (
+        ChannelAuthor.objects.filter(institution=institution)
+        .select_related("person", "allowed_by")
+        .order_by("person__last_name", "person__first_name")
+    )
+
+
+def visible_audiences(user, institution: Institution) -> list[str] | None:
+    """The channel audiences the user belongs to; None means every channel."""
+    roles = role_permissions.roles_of(user, institution)
+    if getattr(user, "is_superuser", False) or permissions.MANAGEMENT & roles:
+        return None
+    return [audience for audience, reached in AUDIENCE_ROLES.items() if reached & roles]
+
+
+def feed_posts(user, institution: Institution, *, channel: Channel | None = None) -> QuerySet[Post]:
+    """Published posts of the channels meant for the user, newest first."""
+    qs = Post.objects.filter(institution=institution, state=PostState.PUBLISHED).select_related(
+        "channel", "author"
+    )
+    audiences = visible_audiences(user, institution)
+    if audiences is not None:
+        qs = qs.filter(channel__audience__in=audiences)
+    if channel is not None:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("-published_at", "-id")
+
+
+def editorial_queue(user, institution: Institution, *, state: str = "") -> QuerySet[Post]:
+    """The editor sees every post; an author their own. Posts waiting for review come first."""
+    qs = Post.objects.filter(institution=institution).select_related("channel", "author")
+    if not permissions.is_editor(user, institution):
+        qs = qs.filter(author=user)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-updated_at", "-id")
+
+
+def queue_counts(institution: Institution) -> dict[str, int]:
+    rows = Post.objects.filter(institution=institution).values_list("state", flat=True)
+    counts = {state: 0 for state in PostState.values}
+    for state in rows:
+        counts[state] += 1
+    return counts
+
+
+def posts_waiting(institution: Institution) -> int:
+    return Post.objects.filter(institution=institution, state=PostState.SUBMITTED).count()
+
+
+def post_history(post: Post) -> QuerySet[PostHistory]:
+    return post.history.select_related("actor").order_by("at", "id")
+
+
+def unpublished_in_sferum(institution: Institution) -> QuerySet[Post]:
+    """Published in the portal, not yet recorded as published in the Sferum channel."""
+    return Post.objects.filter(
+        institution=institution, state=PostState.PUBLISHED, sferum_link=""
+    ).select_related("channel")
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+def _events(institution: Institution) -> QuerySet[Event]:
+    return (
+        Event.objects.filter(institution=institution)
+        .select_related("host", "institution")
+        .prefetch_related(Prefetch("audience_units"))
+    )
+
+
+def events_for(
+    user,
+    institution: Institution,
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    kind: str = "",
+    status: str = "",
+    institution_wide: bool = False,
+) -> list[Event]:
+    """The events meant for the user (the administration sees them all), by start time.
+
+    `institution_wide`: only the events for the whole institution (no units chosen).
+    """
+    qs = _events(institution)
+    if start is not None:
+        qs = qs.filter(starts_at__gte=start)
+    if end is not None:
+        qs = qs.filter(starts_at__lt=end)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    events = list(qs.order_by("starts_at", "id"))
+    if institution_wide:
+        events = [e for e in events if not e.audience_units.all()]
+    if permissions.sees_all_events(user, institution):
+        return events
+    memberships = permissions.my_memberships(user, institution)
+    uid = getattr(user, "pk", None)
+    return [
+        e
+        for e in events
+        if e.created_by_id == uid
+        or (e.host is not None and e.host.user_id == uid)
+        or permissions.audience_matches(
+            [u.pk for u in e.audience_units.all()], e.audience_roles, memberships
+        )
+    ]
+
+
+def upcoming_events(user, institution: Institution, *, limit: int = 5, days: int = 14) -> list:
+    now = timezone.now()
+    events = events_for(
+        user,
+        institution,
+        start=now - dt.timedelta(hours=3),
+        end=now + dt.timedelta(days=days),
+        status=EventStatus.PLANNED,
+    )
+    return [e for e in events if e.ends_at >= now][:limit]
+
+
+def reminder_recipients(event: Event) -> list[str]:
+    """E-mail addresses of the staff in the event's audience, and of its host."""
+    institution = event.institution
+    unit_ids = {u.pk for u in event.audience_units.all()}
+    roles = set(event.audience_roles) or set(Role.values)
+    roles &= STAFF_ROLES
+    emails: dict[str, None] = {}
+    if roles:
+        memberships = Membership.objects.active(institution.local_today()).filter(
+            unit__institution=institution, role__in=roles
+        )
+        if unit_ids:
+            memberships = memberships.filter(unit_id__in=unit_ids)
+        for person_email, user_email in memberships.values_list(
+            "person__email", "person__user__email"
+        ).distinct():
+            address = person_email or user_email
+            if address:
+                emails[address.lower()] = None
+    if event.host is not None:
+        address = event.host.email or (event.host.user.email if event.host.user else "")
+        if address:
+            emails[address.lower()] = None
+    return sorted(emails)
+
+
+@dataclass
+class Day:
+    date: dt.date
+    in_month: bool
+    today: bool
+    events: list[Event] = field(default_factory=list)
+
+
+def month_bounds(year: int, month: int, tz) -> tuple[dt.datetime, dt.datetime]:
+    first = dt.datetime(year, month, 1, tzinfo=tz)
+    nxt = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return first, nxt
+
+
+def month_grid(events: list[Event], year: int, month: int, tz) -> list[list[Day]]:
+    """Weeks (Monday first) of the month in the institution's zone, with the events of each day."""
+    today = timezone.now().astimezone(tz).date()
+    by_date: dict[dt.date, list[Event]] = {}
+    for event in events:
+        by_date.setdefault(event.starts_at.astimezone(tz).date(), []).append(event)
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    return [
+        [Day(d, d.month == month, d == today, by_date.get(d, [])) for d in week] for week in weeks
+    ]
+
+
+# --- feeds ------------------------------------------------------------------------------------
+
+
+def hash_feed_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_token_of(user) -> FeedToken | None:
+    return FeedToken.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def user_for_feed_token(token: str):
+    """The owner of an active feed secret, or None. Looked up by its hash only."""
+    if not token or len(token) > 100:
+        return None
+    found = (
+        FeedToken.objects.filter(token_hash=hash_feed_token(token), revoked_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if found is None or not found.user.is_active:
+        return None
+    now = timezone.now()
+    if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):
+        FeedToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found.user
+
+
+# --- support and the registration application -------------------------------------------------
+
+
+def support_requests_of(institution: Institution, *, status: str = "") -> QuerySet[SupportRequest]:
+    qs = SupportRequest.objects.filter(institution=institution).select_related("created_by")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def main_admin(institution: Institution):
+    appointments = list(role_selectors.active_admins(institution).select_related("person__user"))
+    main = [a for a in appointments if not a.is_additional]
+    return (main or appointments or [None])[0]
+
+
+def _mailto(subject: str, body: str) -> str:
+    return f"mailto:{SFERUM_SUPPORT_EMAIL}?subject={quote(subject)}&body={quote(body)}"
+
+
+def support_mail(request: SupportRequest) -> dict[str, str]:
+    """The text of an e-mail to Sferum's support about this request, and its mailto: link."""
+    institution = request.institution
+    appointment = main_admin(institution)
+    admin = appointment.person if appointment else None
+    lines = [
+        request.description,
+        "",
+        "—",
+        _("Institution: %(name)s") % {"name": institution.name},
+    ]
+    if institution.inn:
+        lines.append(_("INN: %(inn)s") % {"inn": institution.inn})
+    if admin is not None:
+        lines.append(_("Administrator: %(name)s") % {"name": admin.full_name})
+        address = admin.email or (admin.user.email if admin.user else "")
+        if address:
+            lines.append(_("Reply to: %(email)s") % {"email": address})
+    if request.ticket_number:
+        lines.append(_("Ticket: %(number)s") % {"number": request.ticket_number})
+    subject = request.subject
+    if request.ticket_number:
+        subject = f"[{request.ticket_number}] {subject}"
+    body = "\n".join(lines)
+    return {
+        "to": SFERUM_SUPPORT_EMAIL,
+        "subject": subject,
+        "body": body,
+        "mailto": _mailto(subject, body),
+    }
+
+
+def registration_application(institution: Institution, *, phone: str = "") -> dict:
+    """Regulation 2.1: the application for registration with the admin's order and contacts."""
+    appointment = main_admin(institution)
+    admin = appointment.person if appointment else None
+    email = ""
+    if admin is not None:
+        email = admin.email or (admin.user.email if admin.user else "")
+    missing = []
+    if appointment is None:
+        missing.append(_("an administrator appointed by order (Structure → Administrators)"))
+    if not institution.inn:
+        missing.append(_("the institution's INN (Structure → the institution's card)"))
+    if admin is not None and not email:
+        missing.append(_("the administrator's e-mail (their card in the roster)"))
+    if not phone:
+        missing.append(_("the administrator's personal mobile phone (enter it below)"))
+    lines = [
+        _("Application for the registration of an educational institution on Sferum"),
+        "",
+        _("Institution: %(name)s") % {"name": institution.name},
+    ]
+    if institution.short_name:
+        lines.append(_("Short name: %(name)s") % {"name": institution.short_name})
+    if institution.inn:
+        lines.append(_("INN: %(inn)s") % {"inn": institution.inn})
+    if institution.address:
+        lines.append(_("Address: %(address)s") % {"address": institution.address})
+    if appointment is not None:
+        lines += [
+            _("Order on the appointment of the administrator: № %(number)s of %(date)s")
+            % {
+                "number": appointment.order_number,
+                "date": appointment.order_date.strftime("%d.%m.%Y"),
+            },
+            _("Administrator: %(name)s") % {"name": admin.full_name},
+            _("Administrator's e-mail: %(email)s") % {"email": email or "—"},
+            _("Administrator's personal mobile phone: %(phone)s") % {"phone": phone or "—"},
+        ]
+    text = "\n".join(lines)
+    subject = _("Registration of %(name)s on Sferum") % {"name": institution}
+    return {
+        "text": text,
+        "missing": missing,
+        "appointment": appointment,
+        "mailto": _mailto(subject, text),
+    }
+
+
+def help_sections(user, institution: Institution) -> dict:
+    roles = role_permissions.roles_of(user, institution)
+    return {
+        "is_staff": bool(roles & STAFF_ROLES) or getattr(user, "is_superuser", False),
+        "is_admin": Role.ADMIN in roles or getattr(user, "is_superuser", False),
+        "is_management": bool(roles & {Role.DIRECTOR, Role.DEPUTY}),
+        "is_teacher": Role.TEACHER in roles,
+        "is_family": bool(roles & {Role.STUDENT, Role.PARENT}),
+        "is_student": Role.STUDENT in roles,
+        "is_parent": Role.PARENT in roles,
+        "admins": role_selectors.active_admins(institution).select_related("person__user"),
+        "support_email": SFERUM_SUPPORT_EMAIL,
+        "guidance_url": SFERUM_GUIDANCE_URL,
+        "upcoming_seminars": [
+            e
+            for e in events_for(user, institution, start=timezone.now(), kind="seminar")
+            if e.status == EventStatus.PLANNED
+        ][:5],
+    }
