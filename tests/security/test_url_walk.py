@@ -16,7 +16,7 @@ from django.test import Client
 from roles import permissions
 
 from ..factories import UserFactory
-from .urlwalk import SPECIAL, Entry, classify, entries, generic_values
+from .urlwalk import SPECIAL, WORDS, Entry, classify, entries, generic_values
 from .world import ROLES, Side, World, build_world
 
 FORBIDDEN = {403, 404, 405}
@@ -46,42 +46,57 @@ def object_params(entry: Entry) -> list[str]:
     return [p for p in entry.params if p != "institution_id"]
 
 
-def discover(entry: Entry, world: World, superuser_client: Client) -> dict[str, list[str]]:
-    """For each object parameter: the names of A's objects the view accepts (not 404).
+def candidates(entry: Entry, param: str, world: World) -> list[tuple[str, str]]:
+    """("obj", name) for an id parameter (one object of each model), ("word", w) for text."""
+    if entry.converters.get(param) != "int":
+        return [("word", w) for w in WORDS]
+    found, models = [], set()
+    for key, obj in world.a.objects.items():
+        if type(obj) not in models:
+            models.add(type(obj))
+            found.append(("obj", key))
+    return found
 
-    The operator opens the URL with each of A's objects; ids are unique across tables, so only
-    objects of the right kind pass. A POST-only view is probed by a POST that is rolled back.
+
+def fill(combo: dict, side: Side) -> dict:
+    return {
+        param: side.objects[value].pk if how == "obj" else value
+        for param, (how, value) in combo.items()
+    }
+
+
+def discover(entry: Entry, world: World, superuser_client: Client) -> dict:
+    """The object parameters of a pattern filled with A's objects of the kind the view takes.
+
+    The operator opens the URL with each of A's objects (and each of WORDS for a text
+    parameter); ids are unique across tables, so only objects of the right kind pass (not 404).
+    A POST-only view is probed by a POST that is rolled back.
     """
     if entry.label in _DISCOVERED:
         return _DISCOVERED[entry.label]
-    found: dict[str, list[str]] = {}
-    for param in object_params(entry):
-        accepted, seen_models = [], set()
-        for key, obj in world.a.objects.items():
-            if type(obj) in seen_models:
-                continue
-            seen_models.add(type(obj))  # one object of each model is enough to tell
-            values = {p: 1 for p in object_params(entry)}
-            values.update(institution_id=world.a.institution.pk, **{param: obj.pk})
-            url = entry.url(values)
-            status = superuser_client.get(url).status_code
-            if status == 405:
-                try:
-                    with transaction.atomic():
-                        status = superuser_client.post(url).status_code
-                        raise _Rollback
-                except _Rollback:
-                    pass
-            assert status < 500, f"{url}: {status} for the operator"
-            if status != 404:
-                accepted.append(key)
-        assert accepted, (
-            f"{entry.label}: no object of the walk's data set fits <{param}>; add one of its "
-            "kind to tests/security/world.py"
-        )
-        found[param] = accepted
-    _DISCOVERED[entry.label] = found
-    return found
+    params = object_params(entry)
+    accepted = None
+    for values in itertools.product(*(candidates(entry, p, world) for p in params)):
+        combo = dict(zip(params, values, strict=True))
+        url = entry.url({"institution_id": world.a.institution.pk, **fill(combo, world.a)})
+        status = superuser_client.get(url).status_code
+        if status == 405:
+            try:
+                with transaction.atomic():
+                    status = superuser_client.post(url).status_code
+                    raise _Rollback
+            except _Rollback:
+                pass
+        assert status < 500, f"{url}: {status} for the operator"
+        if status != 404:
+            accepted = combo
+            break
+    assert accepted is not None, (
+        f"{entry.label}: no object of the walk's data set fits {params}; add one of its kind "
+        "to tests/security/world.py (or a word to urlwalk.WORDS)"
+    )
+    _DISCOVERED[entry.label] = accepted
+    return accepted
 
 
 def is_login_redirect(response) -> bool:
@@ -102,23 +117,12 @@ def shown_institution(response):
         return None
 
 
-def url_sets(entry: Entry, world: World, found) -> list[tuple[str, Side, Side]]:
+def url_sets(entry: Entry, world: World) -> list[tuple[str, Side, Side]]:
     """(variant, the URL's institution, the objects' institution) to request."""
     combos = [("own", world.a, world.a), ("other", world.b, world.b)]
-    if object_params(entry):
+    if any(entry.converters[p] == "int" for p in object_params(entry)):
         combos.insert(1, ("cross", world.a, world.b))
     return combos
-
-
-def urls_for(entry: Entry, found, inst: Side, objs: Side) -> list[str]:
-    params = object_params(entry)
-    choices = [found[p] for p in params]
-    urls = []
-    for keys in itertools.product(*choices):
-        values = {"institution_id": inst.institution.pk}
-        values.update({p: objs.objects[k].pk for p, k in zip(params, keys, strict=True)})
-        urls.append(entry.url(values))
-    return urls
 
 
 def walk_role(role: str, world: World, names: set[str] | None = None) -> tuple[list[str], int]:
@@ -149,18 +153,18 @@ def walk_role(role: str, world: World, names: set[str] | None = None) -> tuple[l
             continue
         kind, detail = classify(entry)
         if kind == "institution":
-            found = discover(entry, world, operator)
-            for variant, inst, objs in url_sets(entry, world, found):
+            combo = discover(entry, world, operator)
+            for variant, inst, objs in url_sets(entry, world):
                 may = user is not None and permissions.can(user, detail, inst.institution)
                 if variant == "cross" and not may:
                     continue  # refused before any object is looked up, as in "own"
                 allowed = may and variant != "cross"
-                for url in urls_for(entry, found, inst, objs):
-                    check(client.get(url), url, allowed, "GET", inst.institution)
-                    # In an institution where the user has no role the view stops before
-                    # the method; elsewhere a POST handler may check more than a GET.
-                    if not allowed and variant != "other":
-                        check(client.post(url), url, allowed, "POST")
+                url = entry.url({"institution_id": inst.institution.pk, **fill(combo, objs)})
+                check(client.get(url), url, allowed, "GET", inst.institution)
+                # In an institution where the user has no role the view stops before the
+                # method; elsewhere a POST handler may check more than a GET.
+                if not allowed and variant != "other":
+                    check(client.post(url), url, allowed, "POST")
         elif kind == "current":
             effective = home
             allowed = effective is not None and permissions.can(user, detail, effective)
@@ -193,6 +197,16 @@ def walk_role(role: str, world: World, names: set[str] | None = None) -> tuple[l
         elif kind == "superuser":
             url = entry.url(generic_values(entry, world.a.institution.pk))
             check(client.get(url), url, bool(user and user.is_superuser), "GET")
+        elif kind == "feed":
+            # No session: the token is the key, and the institution one of its owner's.
+            feed_token = world.a.tokens["feed"]
+            for token, side in itertools.product([feed_token, "x" * 32], (world.a, world.b)):
+                values = {"token": token, "institution_id": side.institution.pk}
+                url = entry.url({k: v for k, v in values.items() if k in entry.params})
+                may = token == feed_token and (
+                    "institution_id" not in entry.params or side is world.a
+                )
+                check(client.get(url), url, may, "GET")
         elif kind == "public":
             values = generic_values(entry, world.a.institution.pk)
             tokens = [world.a.tokens["personal"], world.b.tokens["class"], "x" * 43]

@@ -39,7 +39,15 @@ SPECIAL: dict[str, tuple[str, str]] = {
     ),
     "stats:region": ("superuser", "all institutions side by side: the municipal operator only"),
     "admin:login": ("public", "the Django admin's login page"),
+    "channels:ics_personal": ("feed", "a calendar app's feed: the feed token is the key"),
+    "channels:ics_institution": (
+        "feed",
+        "a calendar app's feed: the feed token is the key, for the token owner's institutions",
+    ),
+    "channels:atom": ("feed", "a feed reader's Atom feed: the feed token is the key"),
 }
+# Values tried for text parameters of institution pages (workflow steps and the like).
+WORDS = ["approve", "cancel"]
 
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
 GROUP = re.compile(r"\(\?P<(?P<name>\w+)>(?P<body>[^)]*)\)")
@@ -66,6 +74,19 @@ class Entry:
             else:
                 names += [m["name"] for m in GROUP.finditer(str(pattern))]
         return names
+
+    @property
+    def converters(self) -> dict[str, str]:
+        """Parameter -> its converter ("int", "slug", "str", "path"; "regex" for re_path)."""
+        found = {}
+        for part in self.parts:
+            pattern = part.pattern
+            if isinstance(pattern, RoutePattern):
+                for m in PARAM.finditer(str(pattern)):
+                    found[m["name"]] = m["converter"] or "str"
+            else:
+                found.update({m["name"]: "regex" for m in GROUP.finditer(str(pattern))})
+        return found
 
     @property
     def route(self) -> str:

@@ -7,12 +7,16 @@ be found by trying the ids (see test_url_walk.discover).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import connection, models
+from django.utils import timezone
 
+from channels_app import services as channel_services
+from channels_app.models import EventKind
 from chats import services as chat_services
 from chats.models import ChatKind
 from invitations import services as invitation_services
@@ -119,6 +123,26 @@ def build_side(name: str) -> Side:
         by=teacher.user,
     )
     appointment = AdminAppointment.objects.get(person=admin)
+    channel = channel_services.create_channel(
+        institution=institution, name=f"Новости {name}", by=admin.user
+    )
+    post = channel_services.create_post(
+        channel=channel, title="Концерт", body="В субботу.", by=director.user
+    )
+    channel_services.submit_post(post=post, by=director.user)
+    author = channel_services.allow_author(institution=institution, person=teacher, by=admin.user)
+    starts = (timezone.now() + dt.timedelta(days=3)).replace(second=0, microsecond=0)
+    event = channel_services.create_event(
+        institution=institution,
+        kind=EventKind.BROADCAST,
+        title="Трансляция",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=1),
+        by=admin.user,
+    )
+    support = channel_services.create_support_request(
+        institution=institution, subject="Не приходит код", description="Описание.", by=admin.user
+    )
     side = Side(institution=institution)
     side.users = {
         "director": director.user,
@@ -144,9 +168,18 @@ def build_side(name: str) -> Side:
         "todo": todo,
         "roster_import": roster_import,
         "chat": chat,
+        "channel": channel,
+        "post": post,
+        "author": author,
+        "event": event,
+        "support": support,
         "admin_user": admin.user,
     }
-    side.tokens = {"personal": token, "class": class_token}
+    side.tokens = {
+        "personal": token,
+        "class": class_token,
+        "feed": channel_services.issue_feed_token(user=director.user),
+    }
     return side
 
 
