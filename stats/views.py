@@ -16,7 +16,7 @@ from django.views import View
 
 from roles import permissions
 from roles import services as roles_services
-from roles.views import current_institution, remember_institution
+from roles.views import current_institution, paginate, remember_institution
 from sferum_portal.exports import SafeCsvWriter, safe_cell
 
 from . import charts, selectors, services
@@ -24,6 +24,7 @@ from .models import INSTITUTION_METRICS, UNIT_METRICS
 from .services import default_day
 
 PERIODS = (7, 30, 90)
+CLASSES_PER_PAGE = 50
 
 
 class StatsView(View):
@@ -72,6 +73,7 @@ class OverviewView(StatsView):
             },
         )
         sort = request.GET.get("sort", "")
+        classes = selectors.classes_table(self.institution, day=self.day, sort=sort)
         return render(
             request,
             "stats/overview.html",
@@ -82,7 +84,9 @@ class OverviewView(StatsView):
                 "periods": PERIODS,
                 "coverage": coverage,
                 "activity": activity,
-                "classes": selectors.classes_table(self.institution, day=self.day, sort=sort),
+                "classes": classes,
+                # A page of classes, so that the page does not grow with the institution.
+                "page": paginate(request, classes, CLASSES_PER_PAGE),
                 "sort": sort,
                 "can_run": permissions.can(request.user, "stats.view", self.institution),
                 "running": services.rollup_in_progress(institution=self.institution),
