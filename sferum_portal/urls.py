@@ -6,6 +6,9 @@ from invitations import views as invitation_views
 
 from . import views
 
+# A database outage is answered with 503 "try again in a moment" (see views.server_error).
+handler500 = "sferum_portal.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
