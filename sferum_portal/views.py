@@ -11,6 +11,7 @@ from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import server_error as django_server_error
 
 from invitations import selectors as invitation_selectors
@@ -93,17 +94,27 @@ def _database_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
-def server_error(request, template_name="500.html"):
-    """handler500: a database outage is a 503 "try again shortly" page, everything else 500.
-
-    Nothing here touches the database: the template gets no request context (its processors
-    would query), and it is a plain page like 500.html.
-    """
-    if not _database_unavailable(sys.exc_info()[1]):
-        return django_server_error(request, template_name)
+def _unavailable(request):
+    """503 "try again shortly". Nothing here touches the database: the template gets no
+    request context (its processors would query), and it is a plain page like 500.html."""
     if "application/json" in request.headers.get("Accept", ""):
         response = JsonResponse({"status": "error", "db": "down"}, status=503)
     else:
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
     response["Retry-After"] = "30"
     return response
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: a database outage is a 503, everything else the 500 page."""
+    if _database_unavailable(sys.exc_info()[1]):
+        return _unavailable(request)
+    return django_server_error(request, template_name)
+
+
+def bad_request(request, exception, template_name="400.html"):
+    """handler400: a session that could not be saved because the database went away is
+    reported by Django as "session interrupted" (400); it is an outage, so a 503."""
+    if _database_unavailable(exception):
+        return _unavailable(request)
+    return django_bad_request(request, exception, template_name)

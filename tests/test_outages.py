@@ -93,3 +93,32 @@ def test_a_page_is_503_in_russian_while_the_database_is_unreachable():
     assert result.stdout.split() == ["503", "30", "True", "503", "down"], (
         result.stdout + result.stderr
     )
+
+
+def test_a_session_lost_with_the_database_is_a_503_not_a_400(rf):
+    """Django reports a session it could not save as "interrupted" (400); when the cause is
+    the database going away, the page says "try again shortly" instead."""
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.exceptions import SessionInterrupted
+    from django.db import OperationalError
+
+    from sferum_portal.views import bad_request
+
+    def save_session():
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError:
+            raise UpdateError  # noqa: B904 (as the database session store does)
+
+    try:
+        try:
+            save_session()
+        except UpdateError:
+            raise SessionInterrupted("session deleted")  # noqa: B904 (as SessionMiddleware)
+    except SessionInterrupted as exc:
+        interrupted = exc
+
+    response = bad_request(rf.get("/stats/"), interrupted)
+
+    assert response.status_code == 503
+    assert "Портал временно недоступен" in response.content.decode()
