@@ -7,7 +7,6 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -97,11 +96,7 @@ class OverviewView(StatsView):
 
 class RollupNowView(StatsView):
     def post(self, request):
-        from .tasks import rollup_stats
-
-        institution_id = self.institution.pk
-        services.mark_rollup_queued(institution=self.institution)
-        transaction.on_commit(lambda: rollup_stats.delay(institution_id))
+        services.request_rollup_now(institution=self.institution)
         messages.success(request, _("The statistics are being recalculated."))
         return redirect("stats:overview")
 
