@@ -30,7 +30,8 @@ def configure_database() -> tuple[str, Callable[[], None]]:
     from psycopg2 import sql
 
     server_url = urlunsplit(urlsplit(url)._replace(scheme="postgresql"))  # libpq's spelling
-    name = f"bench_{os.getpid()}"
+    # BENCH_DATABASE_PREFIX: for a machine where each user keeps to their own database names.
+    name = f"{os.environ.get('BENCH_DATABASE_PREFIX', 'bench')}_{os.getpid()}"
 
     def on_server(statement) -> None:
         connection = psycopg2.connect(server_url)

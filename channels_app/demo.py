@@ -129,6 +129,17 @@ def seed(*, institution) -> None:
     services.mark_event_held(event=e, by=admin, attendance_count=5)
     services.mark_attended(event=e, by=teacher)
     services.mark_attended(event=e, by=admin)
+    e = event(
+        teacher,
+        "lesson",
+        "Дистанционное занятие: программирование датчиков",
+        -2,
+        16,
+        45,
+        units=[units["Робототехника-1"]],
+        meeting_link=link,
+    )
+    services.mark_event_held(event=e, by=teacher, attendance_count=8)
     e = event(admin, "meeting", "Совещание администрации", -3, 10, 45, meeting_link=link)
     services.cancel_event(event=e, by=admin, reason="Перенесено на следующую неделю")
     event(

@@ -227,6 +227,16 @@ class SupportRequestForm(PortalModelForm):
             "ticket_number": _("The number support gave in its reply, if any."),
         }
 
+    def clean(self):
+        # The same rules as the service's, on the fields, before the model's constraint speaks.
+        data = super().clean()
+        status = data.get("status")
+        if status and status != SupportStatus.DRAFT and not data.get("sent_on"):
+            self.add_error("sent_on", _("Enter the date the request was sent."))
+        if status == SupportStatus.RESOLVED and not (data.get("resolution") or "").strip():
+            self.add_error("resolution", _("Describe how the problem was solved."))
+        return data
+
 
 class SupportFilterForm(FilterForm):
     status = forms.ChoiceField(

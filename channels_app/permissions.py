@@ -155,11 +155,15 @@ def my_memberships(user, institution: Institution) -> set[tuple[int, str]]:
 def audience_matches(
     unit_ids: Iterable[int], roles: Iterable[str], memberships: set[tuple[int, str]]
 ) -> bool:
-    """Does one membership fall in the audience? No units: the institution; no roles: all."""
+    """Does one membership fall in the audience? No units: the institution; no roles: all.
+
+    The teachers of the chosen units always belong: a class teacher knows what their class does.
+    """
     unit_ids = set(unit_ids)
     roles = set(roles)
     return any(
-        (not unit_ids or unit in unit_ids) and (not roles or role in roles)
+        (not unit_ids or unit in unit_ids)
+        and (not roles or role in roles or (unit_ids and role == Role.TEACHER))
         for unit, role in memberships
     )
 

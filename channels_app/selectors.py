@@ -176,6 +176,8 @@ def reminder_recipients(event: Event) -> list[str]:
     institution = event.institution
     unit_ids = {u.pk for u in event.audience_units.all()}
     roles = set(event.audience_roles) or set(Role.values)
+    if unit_ids:
+        roles.add(Role.TEACHER)  # the teachers of the chosen units (see audience_matches)
     roles &= STAFF_ROLES
     emails: dict[str, None] = {}
     if roles:

@@ -38,6 +38,7 @@ from .models import (
 )
 
 MAX_EVENT_MINUTES = 24 * 60
+DAY_REMINDER_GRACE = dt.timedelta(hours=2)
 
 
 class PostTransitionError(PermissionDenied):
@@ -774,7 +775,7 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
 
     The claim is a conditional UPDATE, so a rerun, a restarted worker or two workers never
     send the same reminder twice. A day reminder whose moment came within the last hour before
-    the start is left to the hour reminder.
+    the start, or more than DAY_REMINDER_GRACE ago, is left to the hour reminder.
     """
     now = now or timezone.now()
     sent = 0
@@ -785,7 +786,11 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
     ):
         candidates = planned.filter(**{f"{due}__lte": now, f"{flag}__isnull": True})
         if which == "day":
-            candidates = candidates.filter(remind_hour_at__gt=now)
+            # "Tomorrow" sent hours late (an event planned at short notice, a worker that was
+            # down) would be wrong: past its grace the day reminder is left to the hour one.
+            candidates = candidates.filter(
+                remind_hour_at__gt=now, remind_day_at__gt=now - DAY_REMINDER_GRACE
+            )
         for pk in list(candidates.values_list("pk", flat=True)):
             claimed = Event.objects.filter(
                 pk=pk, status=EventStatus.PLANNED, **{f"{flag}__isnull": True}

@@ -172,6 +172,23 @@ def release_chats_of(*, person: Person, by=None, units: list[int] | None = None)
     return count
 
 
+def request_missing_chat_reminders(*, institution: Institution, by=None) -> None:
+    """The "remind teachers" button: a job for the worker, or, when the broker cannot take it,
+    the reminders sent in this request (one e-mail per teacher with missing chats, at most),
+    so that the request is never lost."""
+    from sferum_portal.celery import publish
+
+    from .tasks import remind_missing_chats
+
+    user_id = by.pk if by is not None else None
+    transaction.on_commit(
+        lambda: (
+            publish(remind_missing_chats, institution.pk, user_id)
+            or send_missing_chat_reminders(institution=institution, by=by)
+        )
+    )
+
+
 def send_missing_chat_reminders(
     *, institution: Institution, by=None, now: dt.datetime | None = None
 ) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -119,10 +118,7 @@ class RemindView(InstitutionView):
     action = "chat.manage"
 
     def post(self, request, institution_id):
-        from .tasks import remind_missing_chats
-
-        institution_id, user_id = self.institution.pk, request.user.pk
-        transaction.on_commit(lambda: remind_missing_chats.delay(institution_id, user_id))
+        services.request_missing_chat_reminders(institution=self.institution, by=request.user)
         messages.success(
             request,
             _(

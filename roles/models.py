@@ -705,6 +705,9 @@ class RosterImport(models.Model):
     # [{"row": n, "messages": [...]}] or [{"row": null, "messages": [...]}] for file-level errors
     errors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When the administrator confirmed it: a queued import whose job never reached a worker
+    # (the broker was down) is sent again some minutes after this.
+    queued_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

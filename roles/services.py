@@ -1107,12 +1107,39 @@ def start_roster_import(
         )
     roster_import.confirmed_leavers = leavers
     roster_import.status = RosterImportStatus.QUEUED
-    roster_import.save(update_fields=["status", "confirmed_leavers"])
+    roster_import.queued_at = timezone.now()
+    roster_import.save(update_fields=["status", "confirmed_leavers", "queued_at"])
+    from sferum_portal.celery import publish
+
     from .tasks import apply_roster_import
 
     pk = roster_import.pk
-    transaction.on_commit(lambda: apply_roster_import.delay(pk))
+    # With the broker down the import stays queued and redispatch_queued_imports sends it later.
+    transaction.on_commit(lambda: publish(apply_roster_import, pk))
     return roster_import
+
+
+def redispatch_queued_imports(*, older_than: dt.timedelta | None = None) -> int:
+    """Send again the jobs of imports queued for longer than `older_than` and not running now.
+
+    A job is lost when the broker was down at the moment of confirming (or lost its queue).
+    Sending one twice is harmless: run_roster_import locks the row and applies a queued import
+    only once. Returns how many were sent.
+    """
+    from sferum_portal.celery import publish
+
+    from .tasks import apply_roster_import
+
+    if older_than is None:
+        older_than = dt.timedelta(minutes=settings.JOB_REDISPATCH_AFTER_MINUTES)
+    with transaction.atomic():
+        # A running import holds its row's lock for the whole import: skip those.
+        waiting = list(
+            RosterImport.objects.select_for_update(skip_locked=True)
+            .filter(status=RosterImportStatus.QUEUED, queued_at__lte=timezone.now() - older_than)
+            .values_list("pk", flat=True)
+        )
+    return sum(publish(apply_roster_import, pk) for pk in waiting)
 
 
 def run_roster_import(*, import_id: int) -> RosterImport:

@@ -11,3 +11,8 @@ def apply_roster_import(import_id: int) -> str:
 @shared_task
 def purge_roster_files() -> int:
     return services.purge_roster_files()
+
+
+@shared_task
+def redispatch_queued_imports() -> int:
+    return services.redispatch_queued_imports()

@@ -99,12 +99,19 @@ def current_institution(request):
         if candidate and str(candidate).isdigit():
             found = institutions.filter(pk=int(candidate)).first()
             if found is not None:
-                request.session["institution_id"] = found.pk
+                _keep_in_session(request, found.pk)
                 return found
     found = institutions.order_by("pk").first()
     if found is not None:
-        request.session["institution_id"] = found.pk
+        _keep_in_session(request, found.pk)
     return found
+
+
+def _keep_in_session(request, institution_id: int) -> None:
+    # Only a change is written: assigning marks the session modified, and a modified session
+    # is an UPDATE of its row at the end of every request (the dashboard's, /stats/'s, ...).
+    if request.session.get("institution_id") != institution_id:
+        request.session["institution_id"] = institution_id
 
 
 class CurrentInstitutionRedirect(View):
@@ -124,8 +131,7 @@ class CurrentInstitutionRedirect(View):
 def remember_institution(request, institution) -> None:
     """The institution the user works in: its time zone for display, kept in the session."""
     timezone.activate(institution.tzinfo)
-    if request.session.get("institution_id") != institution.pk:
-        request.session["institution_id"] = institution.pk
+    _keep_in_session(request, institution.pk)
 
 
 class InstitutionListView(View):

@@ -1,9 +1,31 @@
+import logging
 import os
 
 from celery import Celery
+from kombu.exceptions import OperationalError as BrokerError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
 
 app = Celery("sferum_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+# A page that queues a job waits at most about a second for a broker that is down.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+
+
+def publish(task, *args) -> bool:
+    """Send `task(*args)` to the broker; False (and a warning in the log) when it is unreachable.
+
+    Never raises for a broker outage, so that a page that queues a job does not fail: the
+    caller decides what happens to a job that could not be sent (a queued row that is sent
+    again later, or the work done at once).
+    """
+    try:
+        task.apply_async(args=args, retry_policy=PUBLISH_RETRY)
+    except (BrokerError, ConnectionError, OSError) as exc:
+        logger.warning("Broker unreachable, task %s not sent: %s", task.name, exc)
+        return False
+    return True

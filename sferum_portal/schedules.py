@@ -17,6 +17,11 @@ SCHEDULES: dict[str, tuple[str, dict[str, str]]] = {
         "stats.tasks.rollup_stats",
         {"minute": "15", "hour": "*"},
     ),
+    # Imports confirmed while the broker was down are sent again once it is back.
+    "Повторная отправка зависших импортов контингента": (
+        "roles.tasks.redispatch_queued_imports",
+        {"minute": "*", "hour": "*"},
+    ),
     "Истечение и аннулирование неиспользованных приглашений": (
         "invitations.tasks.expire_invitations",
         {"minute": "5", "hour": "*"},

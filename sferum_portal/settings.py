@@ -154,6 +154,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Cache: local memory in development; Redis in production (rate limits need a shared store).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # With Redis down the pages carry on without the cache (sferum_portal/cache.py), and a
+    # Redis that does not answer costs a request at most a second.
+    CACHES["default"]["BACKEND"] = "sferum_portal.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
 
 # Celery: an empty broker URL means tasks run eagerly, in the web process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -192,6 +199,9 @@ CHAT_LINK_PATTERNS = {
         r"https://web\.max\.ru/join/[A-Za-z0-9_\-]{6,200}",
     ],
 }
+# A queued job (a roster import) that has not started this many minutes after it was queued is
+# sent to the broker again (it was lost while the broker was down).
+JOB_REDISPATCH_AFTER_MINUTES = env.int("JOB_REDISPATCH_AFTER_MINUTES", default=5)
 # A teacher gets at most one reminder about missing chats in this many days.
 CHAT_REMINDER_INTERVAL_DAYS = env.int("CHAT_REMINDER_INTERVAL_DAYS", default=7)
 # Behind nginx, the client address is the last one in X-Forwarded-For.

@@ -6,6 +6,10 @@ from invitations import views as invitation_views
 
 from . import views
 
+# A database outage is answered with 503 "try again in a moment", not 500 or 400.
+handler500 = "sferum_portal.views.server_error"
+handler400 = "sferum_portal.views.bad_request"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -1,13 +1,18 @@
-"""The role-aware home dashboard and the health check."""
+"""The role-aware home dashboard, the health check and the server-error page."""
+
+import sys
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import bad_request as django_bad_request
+from django.views.defaults import server_error as django_server_error
 
 from channels_app import selectors as channel_selectors
 from invitations import selectors as invitation_selectors
@@ -78,3 +83,43 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if status == 200 else "error", "db": db, "broker": broker}, status=status
     )
+
+
+# psycopg2 raises these (wrapped by Django) while the database restarts or is unreachable.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, DATABASE_UNAVAILABLE):
+            return True
+        if isinstance(exc, DatabaseError):
+            return False  # a query error is a bug, not an outage
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _unavailable(request):
+    """503 "try again shortly". Nothing here touches the database: the template gets no
+    request context (its processors would query), and it is a plain page like 500.html."""
+    if "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"status": "error", "db": "down"}, status=503)
+    else:
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def server_error(request, template_name="500.html"):
+    """handler500: a database outage is a 503, everything else the 500 page."""
+    if _database_unavailable(sys.exc_info()[1]):
+        return _unavailable(request)
+    return django_server_error(request, template_name)
+
+
+def bad_request(request, exception, template_name="400.html"):
+    """handler400: a session that could not be saved because the database went away is
+    reported by Django as "session interrupted" (400); it is an outage, so a 503."""
+    if _database_unavailable(exception):
+        return _unavailable(request)
+    return django_bad_request(request, exception, template_name)

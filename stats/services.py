@@ -272,6 +272,20 @@ def mark_rollup_queued(*, institution: Institution) -> None:
     cache.set(_running_key(institution.pk), True, timeout=15 * 60)
 
 
+def request_rollup_now(*, institution: Institution) -> None:
+    """ "Recalculate now": a job for the worker, or, when the broker cannot take it, the
+    recalculation itself in this request (one institution takes well under a second), so that
+    the request is never lost."""
+    from sferum_portal.celery import publish
+
+    from .tasks import rollup_stats
+
+    mark_rollup_queued(institution=institution)
+    transaction.on_commit(
+        lambda: publish(rollup_stats, institution.pk) or rollup_now(institution=institution)
+    )
+
+
 def rollup_in_progress(*, institution: Institution) -> bool:
     return bool(cache.get(_running_key(institution.pk)))
 

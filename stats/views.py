@@ -7,7 +7,6 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.views import View
 
 from roles import permissions
 from roles import services as roles_services
-from roles.views import current_institution, remember_institution
+from roles.views import current_institution, paginate, remember_institution
 from sferum_portal.exports import SafeCsvWriter, safe_cell
 
 from . import charts, selectors, services
@@ -24,6 +23,7 @@ from .models import INSTITUTION_METRICS, UNIT_METRICS
 from .services import default_day
 
 PERIODS = (7, 30, 90)
+CLASSES_PER_PAGE = 50
 
 
 class StatsView(View):
@@ -74,6 +74,7 @@ class OverviewView(StatsView):
             },
         )
         sort = request.GET.get("sort", "")
+        classes = selectors.classes_table(self.institution, day=self.day, sort=sort)
         return render(
             request,
             "stats/overview.html",
@@ -84,7 +85,9 @@ class OverviewView(StatsView):
                 "periods": PERIODS,
                 "coverage": coverage,
                 "activity": activity,
-                "classes": selectors.classes_table(self.institution, day=self.day, sort=sort),
+                "classes": classes,
+                # A page of classes, so that the page does not grow with the institution.
+                "page": paginate(request, classes, CLASSES_PER_PAGE),
                 "sort": sort,
                 "can_run": permissions.can(request.user, "stats.view", self.institution),
                 "running": services.rollup_in_progress(institution=self.institution),
@@ -95,11 +98,7 @@ class OverviewView(StatsView):
 
 class RollupNowView(StatsView):
     def post(self, request):
-        from .tasks import rollup_stats
-
-        institution_id = self.institution.pk
-        services.mark_rollup_queued(institution=self.institution)
-        transaction.on_commit(lambda: rollup_stats.delay(institution_id))
+        services.request_rollup_now(institution=self.institution)
         messages.success(request, _("The statistics are being recalculated."))
         return redirect("stats:overview")
 

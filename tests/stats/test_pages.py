@@ -427,6 +427,24 @@ def _table_order(response) -> list[str]:
     return re.findall(r">(1[АБВГ]) \(2026/2027\)</a>", table)
 
 
+def test_the_class_table_shows_fifty_classes_a_page_in_the_chosen_order(institution, people):
+    d0 = services.default_day(institution)
+    for n in range(60):
+        unit = make_unit(institution, UnitKind.CLASS, f"Класс {n:02d}")
+        class_snapshot(unit, d0, students_total=100, students_joined=n)
+    director = login(people["director"])
+
+    first = director.get(OVERVIEW, {"sort": "-students_share"})
+    second = director.get(OVERVIEW, {"sort": "-students_share", "page": 2})
+
+    def shown(response):
+        return re.findall(r">(Класс \d\d)[^<]*</a>", text_of(response))
+
+    assert shown(first) == [f"Класс {n:02d}" for n in range(59, 9, -1)]
+    assert shown(second) == [f"Класс {n:02d}" for n in range(9, -1, -1)]
+    assert "страница 1 из 2" in text_of(first)
+
+
 @pytest.mark.parametrize(
     ("sort", "order"),
     [
