@@ -1,8 +1,24 @@
 """Login lockout (django-axes) without keeping a secret in its records or log lines."""
 
+import ipaddress
+
 from axes.handlers.database import AxesDatabaseHandler
 
+from invitations.ratelimit import client_address
+
 from .logging import redact
+
+
+def client_ip(request) -> str | None:
+    """The client address the invitation rate limit counts, if it is one: axes stores it in an
+    address column (a request built without REMOTE_ADDR, or a forged X-Forwarded-For, must not
+    break a login)."""
+    address = client_address(request)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return address
 
 
 def _redact_path(request) -> None:

@@ -218,7 +218,7 @@ AXES_HANDLER = "sferum_portal.security.RedactingAxesHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 # The same client address as the invitation rate limit (the real one behind nginx).
-AXES_CLIENT_IP_CALLABLE = "invitations.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "sferum_portal.security.client_ip"
 # Axes keeps the posted form of a failed login: never the passwords of the prefixed forms.
 AXES_SENSITIVE_PARAMETERS = [
     "username",

@@ -140,3 +140,18 @@ def test_every_login_flow_works_with_the_lockout_on(db):
     # Successful logins are logged by axes without the token of the path.
     assert not AccessLog.objects.filter(path_info__contains=token).exists()
     assert AccessLog.objects.filter(path_info="/invite/[hidden]/").count() == 2
+
+
+def test_a_login_without_a_usable_client_address_still_works(user, settings):
+    """Axes keeps the address in an address column: a forged X-Forwarded-For or a request
+    without REMOTE_ADDR is recorded without one (PostgreSQL refused the text)."""
+    settings.RATE_LIMIT_TRUST_FORWARDED_FOR = True
+    client = Client()
+    response = client.post(
+        LOGIN,
+        {"username": user.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="not-an-address",
+    )
+    assert response.status_code == 302 and logged_in(client)
+    Client().force_login(user)  # a request built without REMOTE_ADDR
+    assert AccessLog.objects.filter(ip_address__isnull=True).count() == 2
