@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -47,13 +48,11 @@ from .models import (
 )
 
 
-def apply_errors(form, exc: ValidationError, fields: dict[str, str] | None = None) -> None:
+def apply_errors(form, exc: ValidationError) -> None:
     """A service's ValidationError shown on the form's fields (or above it)."""
-    fields = fields or {}
     if hasattr(exc, "error_dict"):
         for key, errors in exc.message_dict.items():
-            target = fields.get(key, key)
-            form.add_error(target if target in form.fields else None, errors)
+            form.add_error(key if key in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
 
@@ -243,14 +242,14 @@ class PostEditView(PostFormMixin, PostObjectMixin, ChannelsView):
 
 
 TRANSITION_MESSAGES = {
-    "submit": _("The post is submitted for review."),
-    "withdraw": _("The post is back in drafts."),
-    "request_changes": _("The author is asked for changes."),
-    "approve": _("The post is approved: schedule its publication."),
-    "reject": _("The post is rejected."),
-    "schedule": _("The publication is scheduled."),
-    "unschedule": _("The publication is unscheduled."),
-    "publish_now": _(
+    "submit": gettext_lazy("The post is submitted for review."),
+    "withdraw": gettext_lazy("The post is back in drafts."),
+    "request_changes": gettext_lazy("The author is asked for changes."),
+    "approve": gettext_lazy("The post is approved: schedule its publication."),
+    "reject": gettext_lazy("The post is rejected."),
+    "schedule": gettext_lazy("The publication is scheduled."),
+    "unschedule": gettext_lazy("The publication is unscheduled."),
+    "publish_now": gettext_lazy(
         "The post is published in the portal. Publish it in the Sferum channel and record the link."
     ),
 }
@@ -540,9 +539,6 @@ class EventFormMixin:
 
     def event_page(self, form, title, cancel_url):
         return self.form_page(form, title=title, cancel_url=cancel_url)
-
-
-EVENT_FIELDS = {"starts_at": "starts_at", "ends_at": "ends_at", "roles": "roles", "units": "units"}
 
 
 class EventCreateView(EventFormMixin, EventObjectMixin, ChannelsView):
