@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from roles import permissions as role_permissions
 from roles import selectors as role_selectors
 from roles.models import Institution, Membership, Role
+from sferum_portal.tokens import digests_match, hash_token
 
 from . import permissions
 from .models import (
@@ -228,10 +228,6 @@ def month_grid(events: list[Event], year: int, month: int, tz) -> list[list[Day]
 # --- feeds ------------------------------------------------------------------------------------
 
 
-def hash_feed_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def feed_token_of(user) -> FeedToken | None:
     return FeedToken.objects.filter(user=user, revoked_at__isnull=True).first()
 
@@ -241,11 +237,11 @@ def user_for_feed_token(token: str):
     if not token or len(token) > 100:
         return None
     found = (
-        FeedToken.objects.filter(token_hash=hash_feed_token(token), revoked_at__isnull=True)
+        FeedToken.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True)
         .select_related("user")
         .first()
     )
-    if found is None or not found.user.is_active:
+    if found is None or not digests_match(found.token_hash, token) or not found.user.is_active:
         return None
     now = timezone.now()
     if found.last_used_at is None or now - found.last_used_at > dt.timedelta(hours=1):

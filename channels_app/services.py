@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_noop
 from roles import permissions as role_permissions
 from roles import services as roles_services
 from roles.models import Institution, Person, PersonKind, Role, TodoKind, Unit
+from sferum_portal.tokens import hash_token, new_token
 
 from . import permissions, selectors
 from .models import (
@@ -827,8 +827,8 @@ def remind_now(*, event: Event, by, now: dt.datetime | None = None) -> int:
 def issue_feed_token(*, user) -> str:
     """A new secret for the user's feed addresses; the old addresses stop working."""
     revoke_feed_tokens(user=user)
-    token = secrets.token_urlsafe(24)
-    FeedToken.objects.create(user=user, token_hash=selectors.hash_feed_token(token))
+    token = new_token()
+    FeedToken.objects.create(user=user, token_hash=hash_token(token))
     return token
 
 

@@ -8,8 +8,6 @@ Everything is checked at the moment of use, whether or not the expiry job has ru
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from roles.models import (
     Unit,
     normalize_search,
 )
+from sferum_portal.tokens import digests_match, hash_token, new_token
 
 from . import emails
 from .models import (
@@ -51,8 +50,6 @@ from .models import (
 )
 
 User = get_user_model()
-
-TOKEN_BYTES = 24  # 192 bits
 
 
 # --- errors: each has its own page -----------------------------------------------------------
@@ -93,22 +90,13 @@ class InvitationNeedsRequest(InvitationError):
 # --- tokens -----------------------------------------------------------------------------------
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def find_invitation(token: str, *, lock: bool = False) -> Invitation:
-    digest = hash_token(token)
     qs = Invitation.objects.select_related("institution", "unit", "person")
     if lock:
         qs = qs.select_for_update(of=("self",))
-    invitation = qs.filter(token_hash=digest).first()
+    invitation = qs.filter(token_hash=hash_token(token)).first()
     # The lookup is by hash; the comparison is constant-time all the same.
-    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+    if invitation is None or not digests_match(invitation.token_hash, token):
         raise InvitationNotFound
     return invitation
 
