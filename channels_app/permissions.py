@@ -18,6 +18,7 @@ from .models import (
 )
 
 MANAGEMENT = frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN})
+STAFF_ROLES = MANAGEMENT | {Role.TEACHER}
 
 # Who takes each step of a post: its author or the editor (the admin). Action -> (from, to, who).
 AUTHOR = "author"

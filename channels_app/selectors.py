@@ -32,7 +32,6 @@ from .models import (
 
 SFERUM_SUPPORT_EMAIL = "info@sferum.ru"
 SFERUM_GUIDANCE_URL = "https://prof-sferum.ru"
-STAFF_ROLES = frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER})
 
 
 # --- channels and posts -----------------------------------------------------------------------
@@ -178,7 +177,7 @@ def reminder_recipients(event: Event) -> list[str]:
     roles = set(event.audience_roles) or set(Role.values)
     if unit_ids:
         roles.add(Role.TEACHER)  # the teachers of the chosen units (see audience_matches)
-    roles &= STAFF_ROLES
+    roles &= permissions.STAFF_ROLES
     emails: dict[str, None] = {}
     if roles:
         memberships = Membership.objects.active(institution.local_today()).filter(
@@ -352,7 +351,7 @@ def registration_application(institution: Institution, *, phone: str = "") -> di
 def help_sections(user, institution: Institution) -> dict:
     roles = role_permissions.roles_of(user, institution)
     return {
-        "is_staff": bool(roles & STAFF_ROLES) or getattr(user, "is_superuser", False),
+        "is_staff": bool(roles & permissions.STAFF_ROLES) or getattr(user, "is_superuser", False),
         "is_admin": Role.ADMIN in roles or getattr(user, "is_superuser", False),
         "is_management": bool(roles & {Role.DIRECTOR, Role.DEPUTY}),
         "is_teacher": Role.TEACHER in roles,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -458,7 +458,7 @@ def reminder_times(starts_at: dt.datetime, tz) -> tuple[dt.datetime, dt.datetime
 
 
 def _event_roles(kind: str, roles: Iterable[str]) -> list[str]:
-    roles = [r for r in dict.fromkeys(roles)]
+    roles = list(dict.fromkeys(roles))
     unknown = [r for r in roles if r not in Role.values]
     if unknown:
         raise ValidationError({"roles": _("Unknown role: %(role)s") % {"role": unknown[0]}})
@@ -742,8 +742,7 @@ def mark_attended(
         raise ValidationError(_("The seminar has not started yet."))
     person = role_permissions.person_of(by, event.institution)
     if person is None or not (
-        {Role.TEACHER, Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}
-        & role_permissions.roles_of(by, event.institution)
+        permissions.STAFF_ROLES & role_permissions.roles_of(by, event.institution)
     ):
         raise PermissionDenied(_("Only the institution's staff mark their attendance."))
     if attended:
@@ -754,20 +753,18 @@ def mark_attended(
 
 
 def _send_reminder(event: Event, which: str) -> int:
+    """One message per recipient (nobody sees the others' addresses), over one connection."""
     recipients = selectors.reminder_recipients(event)
-    tz = event.institution.tzinfo
-    sent = 0
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(tz):
-        subject = (_("Tomorrow: %(title)s") if which == "day" else _("In an hour: %(title)s")) % {
-            "title": event.title
-        }
+    with translation.override(settings.LANGUAGE_CODE), timezone.override(event.institution.tzinfo):
+        subject = {
+            "day": _("Tomorrow: %(title)s"),
+            "hour": _("In an hour: %(title)s"),
+        }.get(which, _("Reminder: %(title)s")) % {"title": event.title}
         body = render_to_string(
             "channels/email/event_reminder.txt",
             {"event": event, "which": which, "base_url": settings.PORTAL_BASE_URL},
         )
-        for email in recipients:
-            sent += send_mail(subject, body, None, [email])
-    return sent
+    return send_mass_mail([(subject, body, None, [email]) for email in recipients])
 
 
 def send_due_reminders(*, now: dt.datetime | None = None) -> int:

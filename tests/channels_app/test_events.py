@@ -309,6 +309,7 @@ def test_no_reminder_for_a_cancelled_or_past_event(
     planned = plan(admin_user, institution, units=[klass])
     assert services.remind_now(event=planned, by=admin_user, now=NOW) == 1
     assert mailoutbox[0].to == ["teacher@example.org"]
+    assert mailoutbox[0].subject == f"Напоминание: {planned.title}"
     mailoutbox.clear()
 
     with pytest.raises(ValidationError) as refused:
