@@ -57,21 +57,10 @@ def apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class ChannelsView(InstitutionView):
-    """Shows times in the institution's zone and reads its forms' times in that zone."""
-
-    def render(self, template: str, **context):
-        timezone.activate(self.institution.tzinfo)
-        return super().render(template, **context)
-
-    def local(self):
-        timezone.activate(self.institution.tzinfo)
-
-
 # --- feed and posts ---------------------------------------------------------------------------
 
 
-class FeedView(ChannelsView):
+class FeedView(InstitutionView):
     action = "channel.view"
 
     def get(self, request, institution_id):
@@ -92,7 +81,7 @@ class FeedView(ChannelsView):
         )
 
 
-class QueueView(ChannelsView):
+class QueueView(InstitutionView):
     """The editorial queue: the editor sees every post, an author their own."""
 
     action = "post.write"
@@ -127,7 +116,7 @@ class PostFormMixin:
         )
 
 
-class PostCreateView(PostFormMixin, ChannelsView):
+class PostCreateView(PostFormMixin, InstitutionView):
     action = "post.write"
 
     def check(self):
@@ -175,7 +164,7 @@ class PostObjectMixin:
         return post
 
 
-class PostDetailView(PostObjectMixin, ChannelsView):
+class PostDetailView(PostObjectMixin, InstitutionView):
     action = "channel.view"
 
     def get(self, request, institution_id, pk):
@@ -196,7 +185,7 @@ class PostDetailView(PostObjectMixin, ChannelsView):
         )
 
 
-class PostEditView(PostFormMixin, PostObjectMixin, ChannelsView):
+class PostEditView(PostFormMixin, PostObjectMixin, InstitutionView):
     action = "post.write"
 
     def get_editable(self, pk) -> Post:
@@ -255,7 +244,7 @@ TRANSITION_MESSAGES = {
 }
 
 
-class PostTransitionView(PostObjectMixin, ChannelsView):
+class PostTransitionView(PostObjectMixin, InstitutionView):
     """One step of the editorial workflow (POST only); the service checks who and when."""
 
     action = "channel.view"
@@ -265,7 +254,6 @@ class PostTransitionView(PostObjectMixin, ChannelsView):
         if step not in TRANSITION_MESSAGES:
             raise Http404
         post = self.get_post(pk)
-        self.local()
         try:
             if step in ("request_changes", "reject"):
                 form = CommentForm(request.POST)
@@ -301,7 +289,7 @@ class PostTransitionView(PostObjectMixin, ChannelsView):
         return redirect("channels:post", self.institution.pk, post.pk)
 
 
-class PostLinkView(PostObjectMixin, ChannelsView):
+class PostLinkView(PostObjectMixin, InstitutionView):
     action = "post.review"
     http_method_names = ["post"]
 
@@ -322,7 +310,7 @@ class PostLinkView(PostObjectMixin, ChannelsView):
 # --- channels and authors (the admin) ---------------------------------------------------------
 
 
-class ChannelListView(ChannelsView):
+class ChannelListView(InstitutionView):
     action = "channel.manage"
 
     def get(self, request, institution_id):
@@ -334,7 +322,7 @@ class ChannelListView(ChannelsView):
         )
 
 
-class ChannelFormView(ChannelsView):
+class ChannelFormView(InstitutionView):
     action = "channel.manage"
 
     def get_channel(self, pk):
@@ -395,7 +383,7 @@ class ChannelArchiveView(ChannelFormView):
         return redirect("channels:channels", self.institution.pk)
 
 
-class AuthorAddView(ChannelsView):
+class AuthorAddView(InstitutionView):
     action = "channel.manage"
     http_method_names = ["post"]
 
@@ -417,7 +405,7 @@ class AuthorAddView(ChannelsView):
         return redirect("channels:channels", self.institution.pk)
 
 
-class AuthorRemoveView(ChannelsView):
+class AuthorRemoveView(InstitutionView):
     action = "channel.manage"
 
     def get_author(self, pk):
@@ -444,11 +432,10 @@ class AuthorRemoveView(ChannelsView):
 # --- events -----------------------------------------------------------------------------------
 
 
-class EventListView(ChannelsView):
+class EventListView(InstitutionView):
     action = "channel.view"
 
     def get(self, request, institution_id):
-        self.local()
         form = EventFilterForm(request.GET or None)
         data = form.cleaned_data if form.is_valid() else {}
         period = data.get("period") or "upcoming"
@@ -477,11 +464,10 @@ class EventListView(ChannelsView):
         )
 
 
-class CalendarView(ChannelsView):
+class CalendarView(InstitutionView):
     action = "channel.view"
 
     def get(self, request, institution_id):
-        self.local()
         tz = self.institution.tzinfo
         today = timezone.now().astimezone(tz).date()
         year, month = today.year, today.month
@@ -541,19 +527,17 @@ class EventFormMixin:
         return self.form_page(form, title=title, cancel_url=cancel_url)
 
 
-class EventCreateView(EventFormMixin, EventObjectMixin, ChannelsView):
+class EventCreateView(EventFormMixin, EventObjectMixin, InstitutionView):
     action = "event.lesson"
 
     def cancel_url(self):
         return reverse("channels:events", args=[self.institution.pk])
 
     def get(self, request, institution_id):
-        self.local()
         form = EventForm(**self.form_kwargs(), initial={"kind": request.GET.get("kind", "")})
         return self.event_page(form, _("Plan an event"), self.cancel_url())
 
     def post(self, request, institution_id):
-        self.local()
         form = EventForm(request.POST, **self.form_kwargs())
         if not form.is_valid():
             return self.event_page(form, _("Plan an event"), self.cancel_url())
@@ -581,11 +565,10 @@ class EventCreateView(EventFormMixin, EventObjectMixin, ChannelsView):
         return redirect("channels:event", self.institution.pk, event.pk)
 
 
-class EventEditView(EventFormMixin, EventObjectMixin, ChannelsView):
+class EventEditView(EventFormMixin, EventObjectMixin, InstitutionView):
     action = "channel.view"
 
     def get(self, request, institution_id, pk):
-        self.local()
         event = self.get_managed(pk)
         initial = {
             "title": event.title,
@@ -606,7 +589,6 @@ class EventEditView(EventFormMixin, EventObjectMixin, ChannelsView):
         return reverse("channels:event", args=[self.institution.pk, event.pk])
 
     def post(self, request, institution_id, pk):
-        self.local()
         event = self.get_managed(pk)
         form = EventForm(request.POST, **self.form_kwargs(editing=True))
         if not form.is_valid():
@@ -621,11 +603,10 @@ class EventEditView(EventFormMixin, EventObjectMixin, ChannelsView):
         return redirect(self.detail_url(event))
 
 
-class EventDetailView(EventObjectMixin, ChannelsView):
+class EventDetailView(EventObjectMixin, InstitutionView):
     action = "channel.view"
 
     def get(self, request, institution_id, pk):
-        self.local()
         event = self.get_event(pk)
         person = role_permissions.person_of(request.user, self.institution)
         attended = (
@@ -653,14 +634,13 @@ class EventDetailView(EventObjectMixin, ChannelsView):
         )
 
 
-class EventActionView(EventObjectMixin, ChannelsView):
+class EventActionView(EventObjectMixin, InstitutionView):
     """Cancel, mark held, remind now, mark attended: POST only."""
 
     action = "channel.view"
     http_method_names = ["post"]
 
     def post(self, request, institution_id, pk, step):
-        self.local()
         event = self.get_event(pk)
         try:
             if step == "cancel":
@@ -699,7 +679,7 @@ class EventActionView(EventObjectMixin, ChannelsView):
 # --- feed addresses ---------------------------------------------------------------------------
 
 
-class FeedAddressView(ChannelsView):
+class FeedAddressView(InstitutionView):
     """The user's secret addresses for calendar apps and feed readers: create, replace, revoke."""
 
     action = "channel.view"
@@ -751,7 +731,7 @@ def institution_calendar(request, token, institution_id):
 # --- support and help -------------------------------------------------------------------------
 
 
-class SupportListView(ChannelsView):
+class SupportListView(InstitutionView):
     action = "support.manage"
 
     def get(self, request, institution_id):
@@ -764,7 +744,7 @@ class SupportListView(ChannelsView):
         )
 
 
-class SupportFormView(ChannelsView):
+class SupportFormView(InstitutionView):
     action = "support.manage"
 
     def get_request(self, pk):
@@ -808,7 +788,7 @@ class SupportFormView(ChannelsView):
         return redirect("channels:support_detail", self.institution.pk, support.pk)
 
 
-class ApplicationView(ChannelsView):
+class ApplicationView(InstitutionView):
     action = "support.manage"
 
     def get(self, request, institution_id):
@@ -821,7 +801,7 @@ class ApplicationView(ChannelsView):
         )
 
 
-class HelpView(ChannelsView):
+class HelpView(InstitutionView):
     action = "channel.view"
 
     def get(self, request, institution_id):
