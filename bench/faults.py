@@ -342,7 +342,6 @@ def rollup_kill(worker: Celery) -> None:
     from sferum_portal.celery import publish
     from stats import services as stats_services
     from stats.models import UnitSnapshot, UsageSnapshot
-    from stats.tasks import rollup_stats
 
     # The region: schools in four time zones, so that the rollup writes in several transactions.
     for n, zone in enumerate(ZONES):
@@ -361,7 +360,7 @@ def rollup_kill(worker: Celery) -> None:
     connections.close_all()
 
     worker.start()
-    publish(rollup_stats)
+    publish("stats.tasks.rollup_stats")
     wait_until(worker_busy, timeout=60, what="the worker to start the rollup", interval=0.02)
     time.sleep(reference_seconds * 0.4)
     worker.kill()
@@ -372,7 +371,7 @@ def rollup_kill(worker: Celery) -> None:
     figure("rollup_rows_after_kill", partial)
 
     worker.start()  # the next hourly run
-    publish(rollup_stats)
+    publish("stats.tasks.rollup_stats")
 
     def done() -> bool:
         connections.close_all()

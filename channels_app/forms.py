@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from roles.forms import DateInput, PortalForm, PortalModelForm
+from roles.forms_base import DateInput, PortalForm, PortalModelForm
 from roles.models import Person, PersonKind, Role, Unit, UnitKind
 
 from .models import (

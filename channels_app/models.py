@@ -12,11 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from roles.models import Institution, Person, Role, Unit
-
-
-class Platform(models.TextChoices):
-    VK = "vk", _("VK Messenger")
-    MAX = "max", _("MAX")
+from sferum_portal.messengers import Platform
 
 
 class Audience(models.TextChoices):

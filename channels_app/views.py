@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from roles import permissions as role_permissions
-from roles.views import InstitutionView, error_text, paginate
+from roles.web import InstitutionView, error_text, paginate, show_on_form
 
 from . import feeds, permissions, selectors, services
 from .forms import (
@@ -46,16 +46,6 @@ from .models import (
     PostState,
     SupportRequest,
 )
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """A service's ValidationError shown on the form's fields (or above it)."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # --- feed and posts ---------------------------------------------------------------------------
 
@@ -143,7 +133,7 @@ class PostCreateView(PostFormMixin, InstitutionView):
             if "submit" in request.POST:
                 services.submit_post(post=post, by=request.user)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
             return self.post_page(form, title=_("New post"))
         messages.success(
             request,
@@ -224,7 +214,7 @@ class PostEditView(PostFormMixin, PostObjectMixin, InstitutionView):
             messages.error(request, exc.message)
             return redirect("channels:post", self.institution.pk, post.pk)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
             return self.post_page(form, title=_("Edit the post"), post=post)
         messages.success(request, _("The post is saved."))
         return redirect("channels:post", self.institution.pk, post.pk)
@@ -355,7 +345,7 @@ class ChannelFormView(InstitutionView):
             else:
                 services.update_channel(channel=channel, by=request.user, **fields)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
             return self.page(form, channel)
         messages.success(request, _("The channel is saved."))
         return redirect("channels:channels", self.institution.pk)
@@ -559,7 +549,7 @@ class EventCreateView(EventFormMixin, EventObjectMixin, InstitutionView):
                 by=request.user,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
             return self.event_page(form, _("Plan an event"), self.cancel_url())
         messages.success(request, _("The event is planned."))
         return redirect("channels:event", self.institution.pk, event.pk)
@@ -597,7 +587,7 @@ class EventEditView(EventFormMixin, EventObjectMixin, InstitutionView):
         try:
             services.update_event(event=event, by=request.user, **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
             return self.event_page(form, _("Change the event"), self.detail_url(event))
         messages.success(request, _("The event is changed."))
         return redirect(self.detail_url(event))
@@ -782,7 +772,7 @@ class SupportFormView(InstitutionView):
                     request=support, by=request.user, **fields
                 )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_on_form(form, exc)
             return self.page(form, self.get_request(pk))
         messages.success(request, _("The support request is saved."))
         return redirect("channels:support_detail", self.institution.pk, support.pk)

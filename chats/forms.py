@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from roles.forms import PortalForm
+from roles.forms_base import PortalForm
 from roles.models import Person, PersonKind, Unit, UnitKind
 
 from .models import ChatKind, Platform

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Institution, Person, Unit
+from sferum_portal.messengers import Platform
 
 
 class ChatKind(models.TextChoices):
@@ -24,11 +25,6 @@ class ChatKind(models.TextChoices):
 
 # Kinds that belong to a unit (and must name it).
 UNIT_KINDS = (ChatKind.CLASS_STUDENTS, ChatKind.CLASS_PARENTS, ChatKind.DEPARTMENT_TEACHERS)
-
-
-class Platform(models.TextChoices):
-    VK = "vk", _("VK Messenger")
-    MAX = "max", _("MAX")
 
 
 def validate_chat_link(platform: str, link: str) -> None:

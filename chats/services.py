@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from roles import services as roles_services
 from roles.models import Institution, Person, Unit, UnitKind
+from sferum_portal.celery import publish
 
 from . import permissions, selectors
 from .models import UNIT_KINDS, Chat, ChatKind, ChatReminder, Platform
@@ -176,14 +177,10 @@ def request_missing_chat_reminders(*, institution: Institution, by=None) -> None
     """The "remind teachers" button: a job for the worker, or, when the broker cannot take it,
     the reminders sent in this request (one e-mail per teacher with missing chats, at most),
     so that the request is never lost."""
-    from sferum_portal.celery import publish
-
-    from .tasks import remind_missing_chats
-
     user_id = by.pk if by is not None else None
     transaction.on_commit(
         lambda: (
-            publish(remind_missing_chats, institution.pk, user_id)
+            publish("chats.tasks.remind_missing_chats", institution.pk, user_id)
             or send_missing_chat_reminders(institution=institution, by=by)
         )
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from roles import permissions as role_permissions
 from roles import services as roles_services
-from roles.views import InstitutionView, error_text, paginate
+from roles.web import InstitutionView, error_text, paginate
 from sferum_portal.exports import SafeCsvWriter
 
 from . import permissions, selectors, services

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from roles.forms import PortalForm, PortalModelForm
+from roles.forms_base import PortalForm, PortalModelForm
 from roles.models import Person, Role, Unit, UnitKind, normalize_search
 
 from .models import MAX_TTL_DAYS, InvitationPolicy, Status

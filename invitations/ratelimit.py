@@ -5,14 +5,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-
-def client_address(request) -> str:
-    if getattr(settings, "RATE_LIMIT_TRUST_FORWARDED_FOR", False):
-        # Behind our own proxy the client is the last address it appended.
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
+from sferum_portal.clients import client_address
 
 
 def allow(request) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roles.views import CurrentInstitutionRedirect
+from roles.web import CurrentInstitutionRedirect
 
 from . import views
 

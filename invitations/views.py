@@ -18,7 +18,7 @@ from roles import permissions
 from roles.forms import VerificationForm
 from roles.models import Person, Unit, normalize_search
 from roles.selectors import active_admins, teachers_awaiting_verification
-from roles.views import InstitutionView, error_text, paginate
+from roles.web import InstitutionView, error_text, paginate
 
 from . import ratelimit, selectors, services
 from .forms import (

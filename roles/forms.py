@@ -6,9 +6,9 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .forms_base import DateInput, PortalForm, PortalModelForm
 from .models import (
     ROLES_BY_PERSON_KIND,
     ROLES_BY_UNIT_KIND,
@@ -22,31 +22,6 @@ from .models import (
     normalize_search,
     validate_academic_year,
 )
-
-
-class CapitalisedLabelsMixin:
-    """Labels are kept lower-case (as model field names are) and shown capitalised."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if field.label:
-                field.label = capfirst(field.label)
-
-
-class PortalForm(CapitalisedLabelsMixin, forms.Form):
-    pass
-
-
-class PortalModelForm(CapitalisedLabelsMixin, forms.ModelForm):
-    pass
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _timezone_choices():

@@ -24,55 +24,70 @@ from .models import (
     Verification,
 )
 
+# Named groups of roles: every rule below (and in the other apps) says which group it means.
+EVERYONE: frozenset[str] = frozenset(Role.values)
+# The administration of the institution (regulation: «администрация»).
+ADMINISTRATION: frozenset[str] = frozenset({Role.DIRECTOR, Role.DEPUTY})
+# The administration and the Sferum administrators: those who oversee the whole institution.
+MANAGEMENT: frozenset[str] = ADMINISTRATION | {Role.ADMIN}
+# Everyone who works at the institution (the admin role comes from an appointment by order).
+STAFF: frozenset[str] = MANAGEMENT | {Role.TEACHER}
+# Staff roles held as memberships of units (the staff room, departments, classes).
+STAFF_MEMBERS: frozenset[str] = ADMINISTRATION | {Role.TEACHER}
+# Students and their parents: they join without a password, by a link.
+FAMILY: frozenset[str] = frozenset({Role.STUDENT, Role.PARENT})
+ADMINS: frozenset[str] = frozenset({Role.ADMIN})
+DIRECTOR_AND_ADMINS: frozenset[str] = frozenset({Role.DIRECTOR, Role.ADMIN})
+
 # Action -> the roles that may take it. Every view names exactly one action.
 ACTIONS: dict[str, frozenset[str]] = {
     # Home and "my units": anyone with a role in the institution.
-    "home.view": frozenset(Role.values),
+    "home.view": EVERYONE,
     # Structure: the institution card and the unit list are for staff.
-    "structure.view": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER}),
-    "structure.manage": frozenset({Role.ADMIN}),
-    "institution.edit": frozenset({Role.DIRECTOR, Role.ADMIN}),
+    "structure.view": STAFF,
+    "structure.manage": ADMINS,
+    "institution.edit": DIRECTOR_AND_ADMINS,
     # The roster holds minors' data: the administration and the admins only.
-    "people.view": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
-    "people.manage": frozenset({Role.ADMIN}),
+    "people.view": MANAGEMENT,
+    "people.manage": ADMINS,
     # The director records movements too: giving the roles director and deputy is theirs.
-    "movement.record": frozenset({Role.DIRECTOR, Role.ADMIN}),
-    "roster.import": frozenset({Role.ADMIN}),
-    "todo.manage": frozenset({Role.ADMIN}),
-    "teacher.verify": frozenset({Role.ADMIN}),
-    "appointment.view": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
+    "movement.record": DIRECTOR_AND_ADMINS,
+    "roster.import": ADMINS,
+    "todo.manage": ADMINS,
+    "teacher.verify": ADMINS,
+    "appointment.view": MANAGEMENT,
     # The director appoints by order; an admin may add admins among verified teachers.
-    "appointment.manage": frozenset({Role.DIRECTOR, Role.ADMIN}),
-    "audit.view": frozenset({Role.DIRECTOR, Role.ADMIN}),
+    "appointment.manage": DIRECTOR_AND_ADMINS,
+    "audit.view": DIRECTOR_AND_ADMINS,
     # Invitations: admins and the director issue any link (director and deputy roles only by
     # the director); a verified teacher issues links for their own classes (see can_invite).
-    "invitation.view": frozenset({Role.DIRECTOR, Role.ADMIN, Role.TEACHER}),
-    "invitation.manage": frozenset({Role.DIRECTOR, Role.ADMIN}),
-    "joinrequest.decide": frozenset({Role.ADMIN}),
+    "invitation.view": DIRECTOR_AND_ADMINS | {Role.TEACHER},
+    "invitation.manage": DIRECTOR_AND_ADMINS,
+    "joinrequest.decide": ADMINS,
     # Chats: everyone finds their own; staff register theirs (see chats.permissions); the
     # compliance board is for the administration and the admins.
-    "chat.mine": frozenset(Role.values),
-    "chat.register": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER}),
-    "chat.board": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
-    "chat.manage": frozenset({Role.ADMIN}),
+    "chat.mine": EVERYONE,
+    "chat.register": STAFF,
+    "chat.board": MANAGEMENT,
+    "chat.manage": ADMINS,
     # The director's statistics: the administration and the admins (teachers and families: no).
-    "stats.view": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN}),
+    "stats.view": MANAGEMENT,
     # Channels and events: everyone reads what is meant for them; the administration (and the
     # staff the admin allows, see channels_app.permissions) writes posts, the admin edits them.
-    "channel.view": frozenset(Role.values),
-    "channel.manage": frozenset({Role.ADMIN}),
-    "post.write": frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER}),
-    "post.review": frozenset({Role.ADMIN}),
+    "channel.view": EVERYONE,
+    "channel.manage": ADMINS,
+    "post.write": STAFF,
+    "post.review": ADMINS,
     # Broadcasts, meetings and seminars are the admin's; lessons a teacher's own classes'.
-    "event.manage": frozenset({Role.ADMIN}),
-    "event.lesson": frozenset({Role.ADMIN, Role.TEACHER}),
+    "event.manage": ADMINS,
+    "event.lesson": ADMINS | {Role.TEACHER},
     # The log of requests to Sferum's support and the registration application.
-    "support.manage": frozenset({Role.ADMIN}),
+    "support.manage": ADMINS,
 }
 
 # Roles that only the director (or the operator) may give, change or take away: an admin who
 # could make themselves director could appoint admins around the rules.
-GRANTED_BY_DIRECTOR: frozenset[str] = frozenset({Role.DIRECTOR, Role.DEPUTY})
+GRANTED_BY_DIRECTOR: frozenset[str] = ADMINISTRATION
 
 
 def roles_of(user, institution: Institution) -> frozenset[str]:
@@ -180,9 +195,7 @@ def can_invite(user, unit: Unit, role: str) -> bool:
     if can(user, "invitation.manage", institution):
         return can_grant_role(user, institution, role)
     # Verified teachers bring the students and parents of their own classes.
-    return (
-        unit.kind == UnitKind.CLASS and role in (Role.STUDENT, Role.PARENT) and teaches(user, unit)
-    )
+    return unit.kind == UnitKind.CLASS and role in FAMILY and teaches(user, unit)
 
 
 def can_see_invitation(user, invitation) -> bool:

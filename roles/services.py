@@ -18,6 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from sferum_portal.celery import publish
+
 from . import permissions
 from .models import (
     AdminAppointment,
@@ -42,6 +44,7 @@ from .roster import RosterFileError, RosterPlan, RowError, plan_roster, read_ros
 from .signals import memberships_ended, person_left
 
 STAFF_ROOM_NAME = "Учительская"
+ROSTER_IMPORT_TASK = "roles.tasks.apply_roster_import"
 
 
 # --- audit -----------------------------------------------------------------------------------
@@ -1109,13 +1112,9 @@ def start_roster_import(
     roster_import.status = RosterImportStatus.QUEUED
     roster_import.queued_at = timezone.now()
     roster_import.save(update_fields=["status", "confirmed_leavers", "queued_at"])
-    from sferum_portal.celery import publish
-
-    from .tasks import apply_roster_import
-
     pk = roster_import.pk
     # With the broker down the import stays queued and redispatch_queued_imports sends it later.
-    transaction.on_commit(lambda: publish(apply_roster_import, pk))
+    transaction.on_commit(lambda: publish(ROSTER_IMPORT_TASK, pk))
     return roster_import
 
 
@@ -1126,10 +1125,6 @@ def redispatch_queued_imports(*, older_than: dt.timedelta | None = None) -> int:
     Sending one twice is harmless: run_roster_import locks the row and applies a queued import
     only once. Returns how many were sent.
     """
-    from sferum_portal.celery import publish
-
-    from .tasks import apply_roster_import
-
     if older_than is None:
         older_than = dt.timedelta(minutes=settings.JOB_REDISPATCH_AFTER_MINUTES)
     with transaction.atomic():
@@ -1139,7 +1134,7 @@ def redispatch_queued_imports(*, older_than: dt.timedelta | None = None) -> int:
             .filter(status=RosterImportStatus.QUEUED, queued_at__lte=timezone.now() - older_than)
             .values_list("pk", flat=True)
         )
-    return sum(publish(apply_roster_import, pk) for pk in waiting)
+    return sum(publish(ROSTER_IMPORT_TASK, pk) for pk in waiting)
 
 
 def run_roster_import(*, import_id: int) -> RosterImport:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -38,100 +35,9 @@ from .models import (
     RosterImport,
     RosterImportStatus,
     TodoItem,
-    Unit,
     UnitKind,
 )
-
-
-def paginate(request, queryset, per_page: int | None = None):
-    paginator = Paginator(queryset, per_page or settings.PORTAL_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
-
-
-def error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-class InstitutionView(View):
-    """Loads the institution from the URL among the user's own (others: 404), checks `action`."""
-
-    action: str = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        self.institution = get_object_or_404(
-            permissions.institutions_for(request.user), pk=kwargs["institution_id"]
-        )
-        if not permissions.can(request.user, self.action, self.institution):
-            raise PermissionDenied
-        remember_institution(request, self.institution)
-        return super().dispatch(request, *args, **kwargs)
-
-    def render(self, template: str, **context):
-        context.setdefault("institution", self.institution)
-        return render(self.request, template, context)
-
-    def form_page(self, form, *, title: str, cancel_url: str, intro: str = "", submit: str = ""):
-        return self.render(
-            "roles/form.html",
-            form=form,
-            title=title,
-            cancel_url=cancel_url,
-            intro=intro,
-            submit=submit or _("Save"),
-        )
-
-    def get_unit(self, pk) -> Unit:
-        return get_object_or_404(Unit, pk=pk, institution=self.institution)
-
-    def get_person(self, pk) -> Person:
-        return get_object_or_404(Person, pk=pk, institution=self.institution)
-
-
-# --- institution ------------------------------------------------------------------------------
-
-
-def current_institution(request):
-    """The institution the user works in now: ?institution=, then the session, then the first."""
-    institutions = permissions.institutions_for(request.user)
-    for candidate in (request.GET.get("institution"), request.session.get("institution_id")):
-        if candidate and str(candidate).isdigit():
-            found = institutions.filter(pk=int(candidate)).first()
-            if found is not None:
-                _keep_in_session(request, found.pk)
-                return found
-    found = institutions.order_by("pk").first()
-    if found is not None:
-        _keep_in_session(request, found.pk)
-    return found
-
-
-def _keep_in_session(request, institution_id: int) -> None:
-    # Only a change is written: assigning marks the session modified, and a modified session
-    # is an UPDATE of its row at the end of every request (the dashboard's, /stats/'s, ...).
-    if request.session.get("institution_id") != institution_id:
-        request.session["institution_id"] = institution_id
-
-
-class CurrentInstitutionRedirect(View):
-    """`/invitations/`, `/chats/`: the page of the institution the user works in."""
-
-    pattern_name = ""
-
-    def get(self, request):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        institution = current_institution(request)
-        if institution is None:
-            return redirect("home")
-        return redirect(self.pattern_name, institution_id=institution.pk)
-
-
-def remember_institution(request, institution) -> None:
-    """The institution the user works in: its time zone for display, kept in the session."""
-    timezone.activate(institution.tzinfo)
-    _keep_in_session(request, institution.pk)
+from .web import InstitutionView, error_text, paginate
 
 
 class InstitutionListView(View):

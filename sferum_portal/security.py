@@ -4,8 +4,7 @@ import ipaddress
 
 from axes.handlers.database import AxesDatabaseHandler
 
-from invitations.ratelimit import client_address
-
+from .clients import client_address
 from .logging import redact
 
 

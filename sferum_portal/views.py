@@ -19,7 +19,7 @@ from invitations import selectors as invitation_selectors
 from invitations.models import JoinRequest, JoinRequestStatus
 from roles import permissions, selectors
 from roles.models import Role
-from roles.views import current_institution
+from roles.web import current_institution
 
 
 @login_required

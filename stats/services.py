@@ -22,6 +22,7 @@ from chats.models import Chat
 from chats.rules import REQUIREMENTS
 from invitations.models import Invitation, InvitationUse, JoinRequest, RevokeReason
 from roles.models import Institution, Membership, Movement, Role, Unit, UnitKind, Verification
+from sferum_portal.celery import publish
 
 from .models import INSTITUTION_METRICS, UNIT_METRICS, UnitSnapshot, UsageSnapshot
 
@@ -276,13 +277,12 @@ def request_rollup_now(*, institution: Institution) -> None:
     """ "Recalculate now": a job for the worker, or, when the broker cannot take it, the
     recalculation itself in this request (one institution takes well under a second), so that
     the request is never lost."""
-    from sferum_portal.celery import publish
-
-    from .tasks import rollup_stats
-
     mark_rollup_queued(institution=institution)
     transaction.on_commit(
-        lambda: publish(rollup_stats, institution.pk) or rollup_now(institution=institution)
+        lambda: (
+            publish("stats.tasks.rollup_stats", institution.pk)
+            or rollup_now(institution=institution)
+        )
     )
 
 

@@ -15,7 +15,7 @@ from django.views import View
 
 from roles import permissions
 from roles import services as roles_services
-from roles.views import current_institution, paginate, remember_institution
+from roles.web import current_institution, paginate, remember_institution
 from sferum_portal.exports import SafeCsvWriter, safe_cell
 
 from . import charts, selectors, services

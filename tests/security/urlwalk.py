@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from roles.permissions import ACTIONS
-from roles.views import CurrentInstitutionRedirect, InstitutionView
+from roles.web import CurrentInstitutionRedirect, InstitutionView
 
 # Function views and other special URLs: qualified name -> (rule, reason).
 #   public          anyone may get a 200

@@ -1,0 +1,31 @@
+"""Form scaffolding shared by every app's forms (so that no app imports another's forms)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.text import capfirst
+
+
+class CapitalisedLabelsMixin:
+    """Labels are kept lower-case (as model field names are) and shown capitalised."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if field.label:
+                field.label = capfirst(field.label)
+
+
+class PortalForm(CapitalisedLabelsMixin, forms.Form):
+    pass
+
+
+class PortalModelForm(CapitalisedLabelsMixin, forms.ModelForm):
+    pass
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
