@@ -220,6 +220,39 @@ def member_unit_ids(user, institution: Institution, roles: Iterable[str] | None 
     return set(qs.values_list("unit_id", flat=True))
 
 
+def memberships_of(user, institution: Institution) -> set[tuple[int, str]]:
+    """(unit id, role) of the user's memberships in force on the institution's local day."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        Membership.objects.active(institution.local_today())
+        .filter(person__user=user, unit__institution=institution)
+        .values_list("unit_id", "role")
+    )
+
+
+def roles_in_unit(user, unit: Unit) -> frozenset[str]:
+    """The roles the user holds in this very unit (memberships in force)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(
+        Membership.objects.active(unit.institution.local_today())
+        .filter(person__user=user, unit=unit)
+        .values_list("role", flat=True)
+    )
+
+
+def staff_room_roles(user, institution: Institution) -> frozenset[str]:
+    """The roles the user holds in the institution's staff room «Учительская»."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(
+        Membership.objects.active(institution.local_today())
+        .filter(person__user=user, unit__institution=institution, unit__kind=UnitKind.STAFF_ROOM)
+        .values_list("role", flat=True)
+    )
+
+
 def can_view_unit_members(user, unit: Unit) -> bool:
     """The roster of a unit: the administration and admins, or a teacher of that very unit."""
     institution = unit.institution
