@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import Institution, Person, Unit
+from roles.models import Institution, InstitutionOwned, Person, Unit
 from sferum_portal.messengers import Platform
 
 
@@ -42,10 +42,7 @@ def validate_chat_link(platform: str, link: str) -> None:
         )
 
 
-class Chat(models.Model):
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="chats", verbose_name=_("institution")
-    )
+class Chat(InstitutionOwned):
     kind = models.CharField(_("kind"), max_length=20, choices=ChatKind.choices)
     unit = models.ForeignKey(
         Unit,

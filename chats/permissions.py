@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from roles import permissions
-from roles.models import Membership, Role, UnitKind, Verification
+from roles.models import Role
 
 from .models import UNIT_KINDS, Chat, ChatKind
 from .rules import AUDIENCE, REGISTERED_BY
 
 
-def _roles_in(user, institution, *, unit=None, staff_room: bool = False) -> set[str]:
-    qs = Membership.objects.active(institution.local_today()).filter(
-        person__user=user, unit__institution=institution
-    )
-    qs = qs.filter(unit__kind=UnitKind.STAFF_ROOM) if staff_room else qs.filter(unit=unit)
-    return set(qs.values_list("role", flat=True))
-
-
-def link_visible(chat: Chat, user_id: int, staff_room_roles: set, unit_roles: set) -> bool:
+def link_visible(
+    chat: Chat, user_id: int, staff_room_roles: frozenset[str], unit_roles: frozenset[str]
+) -> bool:
     """The rule itself, on roles already known: the owner and the audience, nobody else."""
     if chat.is_archived:
         return False
@@ -25,16 +19,16 @@ def link_visible(chat: Chat, user_id: int, staff_room_roles: set, unit_roles: se
         return True
     where, roles = AUDIENCE[chat.kind]
     if where == "staff_room":
-        return bool(staff_room_roles & set(roles))
-    return chat.unit_id is not None and bool(unit_roles & set(roles))
+        return bool(staff_room_roles & roles)
+    return chat.unit_id is not None and bool(unit_roles & roles)
 
 
 def can_see_link(user, chat: Chat) -> bool:
     """The link is the key to the chat: may this user see it?"""
     if not getattr(user, "is_authenticated", False):
         return False
-    staff_room_roles = _roles_in(user, chat.institution, staff_room=True)
-    unit_roles = _roles_in(user, chat.institution, unit=chat.unit) if chat.unit_id else set()
+    staff_room_roles = permissions.staff_room_roles(user, chat.institution)
+    unit_roles = permissions.roles_in_unit(user, chat.unit) if chat.unit_id else frozenset()
     return link_visible(chat, user.pk, staff_room_roles, unit_roles)
 
 
@@ -43,26 +37,15 @@ def can_register(user, institution, kind: str, unit=None) -> bool:
     chats of their own classes and departments, and "other" chats."""
     if permissions.can(user, "chat.manage", institution):
         return True
-    allowed = set(REGISTERED_BY[kind])
+    allowed = REGISTERED_BY[kind]
     roles = permissions.roles_of(user, institution)
     if kind == ChatKind.OTHER and unit is not None:
         # Its link reaches the unit's members: only a member of the unit's staff may attach it.
-        return bool(
-            {Role.TEACHER, Role.DEPUTY, Role.DIRECTOR} & _roles_in(user, institution, unit=unit)
-        )
+        return bool(permissions.STAFF_MEMBERS & permissions.roles_in_unit(user, unit))
     if kind in UNIT_KINDS:
         if unit is None or Role.TEACHER not in allowed:
             return False
-        return (
-            Membership.objects.active(institution.local_today())
-            .filter(
-                person__user=user,
-                unit=unit,
-                role=Role.TEACHER,
-                verification=Verification.VERIFIED,
-            )
-            .exists()
-        )
+        return permissions.teaches(user, unit)
     return bool(allowed & roles)
 
 

@@ -7,7 +7,8 @@ students of their class, with the parents, and with the teachers of their depart
 
 from dataclasses import dataclass
 
-from roles.models import Role
+from roles.models import Role, UnitKind
+from roles.permissions import ADMINISTRATION, ADMINS, EVERYONE, STAFF_MEMBERS
 
 from .models import ChatKind
 
@@ -32,26 +33,49 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(ChatKind.DEPARTMENT_TEACHERS, "department", (Role.TEACHER,)),
 )
 
+# The chats every class with a verified teacher must have (its students', its parents').
+CLASS_CHAT_KINDS: tuple[str, ...] = tuple(r.kind for r in REQUIREMENTS if r.scope == "class")
+
+
+def applies(
+    requirement: Requirement, *, unit_kind: str | None, teachers: int, verified_teachers: int
+) -> bool:
+    """Does `requirement` ask for a chat here? The one statement of the rule, used by the
+    compliance board (`chats.selectors.compliance`) and the statistics (`stats.services`).
+
+    `unit_kind` is None for the institution itself; `teachers` and `verified_teachers` count
+    the unit's teachers in force (verified in their «учитель» status, for the second).
+    - the institution's chats are always required;
+    - a class requires its chats once it has a verified teacher to create them;
+    - a department requires its teachers' chat once it has a teacher.
+    """
+    if requirement.scope == "institution":
+        return unit_kind is None
+    if requirement.scope == "class":
+        return unit_kind == UnitKind.CLASS and verified_teachers > 0
+    return unit_kind == UnitKind.DEPARTMENT and teachers > 0
+
+
 # Who may see a chat's link (it is the key to the chat): roles held in the chat's own unit
 # ("unit") or in the staff room ("staff_room"). The chat's owner always may. An "other" chat
 # without a unit is seen by its owner only.
-AUDIENCE: dict[str, tuple[str, tuple[str, ...]]] = {
-    ChatKind.DIRECTOR_DEPUTIES: ("staff_room", (Role.DIRECTOR, Role.DEPUTY)),
-    ChatKind.DIRECTOR_TEACHERS: ("staff_room", (Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)),
-    ChatKind.STAFF_ROOM: ("staff_room", (Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)),
-    ChatKind.CLASS_STUDENTS: ("unit", (Role.TEACHER, Role.STUDENT)),
-    ChatKind.CLASS_PARENTS: ("unit", (Role.TEACHER, Role.PARENT)),
-    ChatKind.DEPARTMENT_TEACHERS: ("unit", (Role.TEACHER, Role.DEPUTY)),
-    ChatKind.OTHER: ("unit", tuple(Role.values)),
+AUDIENCE: dict[str, tuple[str, frozenset[str]]] = {
+    ChatKind.DIRECTOR_DEPUTIES: ("staff_room", ADMINISTRATION),
+    ChatKind.DIRECTOR_TEACHERS: ("staff_room", STAFF_MEMBERS),
+    ChatKind.STAFF_ROOM: ("staff_room", STAFF_MEMBERS),
+    ChatKind.CLASS_STUDENTS: ("unit", frozenset({Role.TEACHER, Role.STUDENT})),
+    ChatKind.CLASS_PARENTS: ("unit", frozenset({Role.TEACHER, Role.PARENT})),
+    ChatKind.DEPARTMENT_TEACHERS: ("unit", frozenset({Role.TEACHER, Role.DEPUTY})),
+    ChatKind.OTHER: ("unit", EVERYONE),
 }
 
 # Who registers a chat of each kind (besides the administrators, who may register any).
-REGISTERED_BY: dict[str, tuple[str, ...]] = {
-    ChatKind.DIRECTOR_DEPUTIES: (Role.DIRECTOR,),
-    ChatKind.DIRECTOR_TEACHERS: (Role.DIRECTOR,),
-    ChatKind.STAFF_ROOM: (Role.ADMIN,),
-    ChatKind.CLASS_STUDENTS: (Role.TEACHER,),
-    ChatKind.CLASS_PARENTS: (Role.TEACHER,),
-    ChatKind.DEPARTMENT_TEACHERS: (Role.TEACHER,),
-    ChatKind.OTHER: (Role.DIRECTOR, Role.DEPUTY, Role.TEACHER),
+REGISTERED_BY: dict[str, frozenset[str]] = {
+    ChatKind.DIRECTOR_DEPUTIES: frozenset({Role.DIRECTOR}),
+    ChatKind.DIRECTOR_TEACHERS: frozenset({Role.DIRECTOR}),
+    ChatKind.STAFF_ROOM: ADMINS,
+    ChatKind.CLASS_STUDENTS: frozenset({Role.TEACHER}),
+    ChatKind.CLASS_PARENTS: frozenset({Role.TEACHER}),
+    ChatKind.DEPARTMENT_TEACHERS: frozenset({Role.TEACHER}),
+    ChatKind.OTHER: STAFF_MEMBERS,
 }

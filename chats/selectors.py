@@ -18,6 +18,7 @@ from roles.models import (
     Verification,
 )
 
+from . import rules
 from .models import Chat, ChatKind, Platform
 from .permissions import link_visible
 from .rules import REQUIREMENTS
@@ -125,7 +126,7 @@ def compliance(institution: Institution) -> Compliance:
             chat.owner = people_by_id[chat.owner_id]
     admins = [people_by_id[i] for i in admin_ids if i in people_by_id]
     teachers_of: dict[int, list[Person]] = defaultdict(list)
-    verified_in: set[int] = set()
+    verified_count: dict[int, int] = defaultdict(int)
     directors: list[Person] = []
     for unit_id, role, verification, person_id in memberships:
         person = people_by_id[person_id]
@@ -134,7 +135,7 @@ def compliance(institution: Institution) -> Compliance:
             continue
         teachers_of[unit_id].append(person)
         if verification == Verification.VERIFIED:
-            verified_in.add(unit_id)
+            verified_count[unit_id] += 1
     present: dict[tuple[str, int | None], list[Chat]] = defaultdict(list)
     for chat in chats:
         present[(chat.kind, chat.unit_id)].append(chat)
@@ -150,12 +151,12 @@ def compliance(institution: Institution) -> Compliance:
             )
             continue
         for unit in units:
-            if requirement.scope == "class":
-                # A class asks for chats once it has a verified teacher to create them.
-                applies = unit.kind == UnitKind.CLASS and unit.pk in verified_in
-            else:
-                applies = unit.kind == UnitKind.DEPARTMENT and bool(teachers_of[unit.pk])
-            if applies:
+            if rules.applies(
+                requirement,
+                unit_kind=unit.kind,
+                teachers=len(teachers_of[unit.pk]),
+                verified_teachers=verified_count[unit.pk],
+            ):
                 rows.append(
                     RequirementRow(
                         requirement.kind,

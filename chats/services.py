@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from roles import services as roles_services
+from roles.errors import NotAllowed, RuleBroken
 from roles.models import Institution, Person, Unit, UnitKind
+from sferum_portal import mail
 from sferum_portal.celery import publish
+from sferum_portal.editing import assign_fields
 
 from . import permissions, selectors
 from .models import UNIT_KINDS, Chat, ChatKind, ChatReminder, Platform
@@ -24,20 +25,20 @@ EDITABLE = ("title", "platform", "link", "member_count", "owner", "unit")
 
 def _check_unit(kind: str, unit: Unit | None, institution: Institution) -> None:
     if kind in UNIT_KINDS and unit is None:
-        raise ValidationError({"unit": _("Choose the class or department of this chat.")})
+        raise RuleBroken({"unit": _("Choose the class or department of this chat.")})
     if unit is None:
         return
     if unit.institution_id != institution.pk:
-        raise ValidationError({"unit": _("The unit belongs to another institution.")})
+        raise RuleBroken({"unit": _("The unit belongs to another institution.")})
     wanted = {
         ChatKind.CLASS_STUDENTS: UnitKind.CLASS,
         ChatKind.CLASS_PARENTS: UnitKind.CLASS,
         ChatKind.DEPARTMENT_TEACHERS: UnitKind.DEPARTMENT,
     }.get(kind)
     if wanted is not None and unit.kind != wanted:
-        raise ValidationError({"unit": _("This kind of chat belongs to a unit of another kind.")})
+        raise RuleBroken({"unit": _("This kind of chat belongs to a unit of another kind.")})
     if unit.is_archived:
-        raise ValidationError({"unit": _("The unit «%(unit)s» is archived.") % {"unit": unit}})
+        raise RuleBroken({"unit": _("The unit «%(unit)s» is archived.") % {"unit": unit}})
 
 
 @transaction.atomic
@@ -58,7 +59,7 @@ def register_chat(
         unit = None
     _check_unit(kind, unit, institution)
     if not permissions.can_register(by, institution, kind, unit):
-        raise ValidationError(_("You may not register a chat of this kind here."))
+        raise NotAllowed(_("You may not register a chat of this kind here."))
     if owner is None:
         owner = Person.objects.filter(institution=institution, user=by).first()
     now = timezone.now()
@@ -91,30 +92,28 @@ def register_chat(
 @transaction.atomic
 def update_chat(*, chat: Chat, by, **fields) -> Chat:
     """Change a chat: its member count, title, link; a move from VK to MAX is dated."""
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
+    if unknown := set(fields) - set(EDITABLE):
         raise TypeError(f"Not editable: {sorted(unknown)}")
     chat = Chat.objects.select_for_update().get(pk=chat.pk)
     if not permissions.can_change(by, chat):
-        raise ValidationError(_("You may not change this chat."))
+        raise NotAllowed(_("You may not change this chat."))
     if chat.is_archived:
-        raise ValidationError(_("An archived chat cannot be changed."))
+        raise RuleBroken(_("An archived chat cannot be changed."))
     if (
         "owner" in fields
         and fields["owner"] != chat.owner
         and not permissions.can_change_owner(by, chat)
     ):
-        raise ValidationError(_("Only an administrator gives a chat a new owner."))
+        raise NotAllowed(_("Only an administrator gives a chat a new owner."))
     if "unit" in fields:
         if chat.kind not in UNIT_KINDS and chat.kind != ChatKind.OTHER:
             fields["unit"] = None  # the institution's chats belong to no unit
         elif fields["unit"] != chat.unit and not permissions.can_register(
             by, chat.institution, chat.kind, fields["unit"]
         ):
-            raise ValidationError(_("You may not move this chat to that unit."))
+            raise NotAllowed(_("You may not move this chat to that unit."))
     old_platform = chat.platform
-    for name, value in fields.items():
-        setattr(chat, name, value.strip() if isinstance(value, str) else value)
+    changed = assign_fields(chat, fields, EDITABLE)
     if "member_count" in fields:
         chat.member_count_at = timezone.now()
     if old_platform != Platform.MAX and chat.platform == Platform.MAX:
@@ -130,7 +129,7 @@ def update_chat(*, chat: Chat, by, **fields) -> Chat:
         action="chat.update",
         summary=_("Chat changed: %(title)s") % {"title": chat.title},
         obj=chat,
-        data={"fields": sorted(fields)},
+        data={"fields": changed},
     )
     return chat
 
@@ -140,7 +139,7 @@ def archive_chat(*, chat: Chat, by) -> Chat:
     """The chat no longer exists or is no longer used: the requirement it met is open again."""
     chat = Chat.objects.select_for_update().get(pk=chat.pk)
     if not permissions.can_change(by, chat):
-        raise ValidationError(_("You may not change this chat."))
+        raise NotAllowed(_("You may not change this chat."))
     if chat.archived_at is None:
         chat.archived_at = timezone.now()
         chat.save(update_fields=["archived_at"])
@@ -233,15 +232,19 @@ def send_missing_chat_reminders(
 
 
 def _send_reminder(institution, teacher, address, missing) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(
-            "chats/email/reminder.txt",
-            {
-                "teacher": teacher,
-                "missing": missing,
-                "institution": institution,
-                "base_url": settings.PORTAL_BASE_URL,
-            },
-        )
-        subject = _("Chats to create in Sferum")
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    mail.send(
+        [
+            mail.build(
+                to=address,
+                subject=gettext_lazy("Chats to create in Sferum"),
+                body_template="chats/email/reminder.txt",
+                context={
+                    "teacher": teacher,
+                    "missing": missing,
+                    "institution": institution,
+                    "base_url": settings.PORTAL_BASE_URL,
+                },
+                tz=institution.tzinfo,
+            )
+        ]
+    )

@@ -100,3 +100,34 @@ class UnitSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.day}"
+
+
+class FillState(models.Model):
+    """How far the daily rollup has filled an institution's days (as Zulip's analytics keeps a
+    fill state per statistic).
+
+    A run without a given day fills every local day from the last complete one up to
+    yesterday: a day missed while beat or the worker was down is filled by the next run, and a
+    fill that crashed (`started`, its day not complete) is done again.
+    """
+
+    class State(models.TextChoices):
+        STARTED = "started", _("started")
+        DONE = "done", _("done")
+
+    institution = models.OneToOneField(
+        Institution, on_delete=models.CASCADE, related_name="stats_fill_state"
+    )
+    # The last local day whose snapshots are complete.
+    last_day = models.DateField(_("last complete day"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    # The day being filled while `state` is started.
+    filling_day = models.DateField(_("day being filled"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("statistics fill state")
+        verbose_name_plural = _("statistics fill states")
+
+    def __str__(self) -> str:
+        return f"{self.institution}: {self.last_day} ({self.state})"

@@ -18,15 +18,16 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 
 from channels_app.models import Event, EventStatus, Post, PostState
+from chats import rules as chat_rules
 from chats.models import Chat
-from chats.rules import REQUIREMENTS
 from invitations.models import Invitation, InvitationUse, JoinRequest, RevokeReason
 from roles.models import Institution, Membership, Movement, Role, Unit, UnitKind, Verification
 from sferum_portal.celery import publish
 
-from .models import INSTITUTION_METRICS, UNIT_METRICS, UnitSnapshot, UsageSnapshot
+from .models import INSTITUTION_METRICS, UNIT_METRICS, FillState, UnitSnapshot, UsageSnapshot
 
-CLASS_CHAT_KINDS = [r.kind for r in REQUIREMENTS if r.scope == "class"]
+CLASS_CHAT_KINDS = list(chat_rules.CLASS_CHAT_KINDS)
+CLASS_REQUIREMENTS = [r for r in chat_rules.REQUIREMENTS if r.scope == "class"]
 
 
 def _bounds(day: dt.date, zone: str) -> tuple[dt.datetime, dt.datetime]:
@@ -42,24 +43,60 @@ def default_day(institution: Institution | None = None) -> dt.date:
     return today - dt.timedelta(days=1)
 
 
+# A region whose worker was down for longer catches up this far back, not to the beginning.
+MAX_CATCH_UP_DAYS = 366
+
+
 def rollup(*, day: dt.date | None = None, institution: Institution | None = None) -> int:
-    """Write the snapshots of one day for every institution (or one). Returns rows written."""
+    """Write the snapshots of every institution (or one). Returns rows written.
+
+    With `day`, that one day (a backfill or a recalculation; the fill state is left alone).
+    Without it, every local day from each institution's last complete one up to yesterday (its
+    fill state): a new institution starts with yesterday.
+    """
     institutions = (
         Institution.objects.filter(pk=institution.pk) if institution else Institution.objects.all()
     )
     zones: dict[str, list[int]] = defaultdict(list)
     for pk, zone in institutions.values_list("pk", "timezone"):
         zones[zone].append(pk)
+    if day is not None:
+        return sum(_rollup_group(ids, day, zone) for zone, ids in zones.items())
+    last_days = dict(
+        FillState.objects.filter(institution_id__in=[pk for ids in zones.values() for pk in ids])
+        .exclude(last_day__isnull=True)
+        .values_list("institution_id", "last_day")
+    )
     written = 0
     for zone, ids in zones.items():
-        the_day = day or (
-            timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date() - dt.timedelta(days=1)
-        )
-        written += _rollup_group(ids, the_day, zone)
+        yesterday = timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date() - dt.timedelta(days=1)
+        oldest = yesterday - dt.timedelta(days=MAX_CATCH_UP_DAYS)
+        # The last complete day is filled again: its figures may have changed since (a late
+        # decision on a join request counts on the day it was made, but a rerun is cheap).
+        first = {pk: max(oldest, min(last_days.get(pk, yesterday), yesterday)) for pk in ids}
+        the_day = min(first.values())
+        while the_day <= yesterday:
+            due = [pk for pk in ids if first[pk] <= the_day]
+            _mark_started(due, the_day)
+            written += _rollup_group(due, the_day, zone, fill=True)
+            the_day += dt.timedelta(days=1)
     return written
 
 
-def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
+def _mark_started(ids: list[int], day: dt.date) -> None:
+    """Committed before the fill, so that a fill that dies half-way shows as started."""
+    FillState.objects.bulk_create(
+        [
+            FillState(institution_id=pk, state=FillState.State.STARTED, filling_day=day)
+            for pk in ids
+        ],
+        update_conflicts=True,
+        unique_fields=["institution"],
+        update_fields=["state", "filling_day", "updated_at"],
+    )
+
+
+def _rollup_group(ids: list[int], day: dt.date, zone: str, *, fill: bool = False) -> int:
     start, end = _bounds(day, zone)
     now = timezone.now()
     in_force = Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
@@ -103,7 +140,7 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
         pk: {"institution_id": inst, **{name: 0 for name, _l in UNIT_METRICS}}
         for pk, inst in classes
     }
-    verified_classes: set[int] = set()
+    verified_teachers: dict[int, int] = defaultdict(int)
     for r in (
         members.filter(unit_id__in=list(units))
         .values("unit_id", "role")
@@ -120,8 +157,7 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
             target["parents_total"], target["parents_joined"] = r["total"], r["joined"]
         elif r["role"] == Role.TEACHER:
             target["teachers_total"] = r["total"]
-            if r["verified"]:
-                verified_classes.add(r["unit_id"])
+            verified_teachers[r["unit_id"]] = r["verified"]
 
     # Class chats that existed at the end of the day: one query.
     present: dict[int, set[str]] = defaultdict(set)
@@ -137,9 +173,18 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
     ):
         present[unit_id].add(kind)
     for pk, target in units.items():
-        if pk in verified_classes:
-            target["chats_required"] = len(CLASS_CHAT_KINDS)
-            target["chats_present"] = len(present[pk] & set(CLASS_CHAT_KINDS))
+        required = {
+            r.kind
+            for r in CLASS_REQUIREMENTS
+            if chat_rules.applies(
+                r,
+                unit_kind=UnitKind.CLASS,
+                teachers=target["teachers_total"],
+                verified_teachers=verified_teachers[pk],
+            )
+        }
+        target["chats_required"] = len(required)
+        target["chats_present"] = len(present[pk] & required)
         institution_row = rows[target["institution_id"]]
         institution_row["classes_total"] += 1
         if target["chats_required"] and target["chats_present"] == target["chats_required"]:
@@ -261,6 +306,23 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str) -> int:
             unique_fields=["unit", "day"],
             update_fields=unit_fields,
         )
+        if fill:
+            # In the snapshots' own transaction: the day is complete exactly when they are.
+            FillState.objects.bulk_create(
+                [
+                    FillState(
+                        institution_id=pk,
+                        last_day=day,
+                        state=FillState.State.DONE,
+                        filling_day=None,
+                        updated_at=now,
+                    )
+                    for pk in ids
+                ],
+                update_conflicts=True,
+                unique_fields=["institution"],
+                update_fields=["last_day", "state", "filling_day", "updated_at"],
+            )
     return len(rows) + len(units)
 
 

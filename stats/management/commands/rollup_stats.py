@@ -8,7 +8,10 @@ from stats import services
 
 
 class Command(BaseCommand):
-    help = "Rolls up the daily statistics (yesterday by default); idempotent."
+    help = (
+        "Rolls up the daily statistics: by default every local day since the last complete one,"
+        " up to yesterday; idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--day", help="YYYY-MM-DD")
