@@ -33,7 +33,7 @@ def home(request):
     timezone.activate(institution.tzinfo)
     roles = permissions.roles_of(request.user, institution)
     is_admin = request.user.is_superuser or Role.ADMIN in roles
-    is_management = bool({Role.DIRECTOR, Role.DEPUTY} & roles)
+    is_management = bool(permissions.ADMINISTRATION & roles)
     context = {
         "institution": institution,
         "roles": sorted(Role(r).label for r in roles),
