@@ -12,8 +12,11 @@ One module per kind of write; this package re-exports them all, so callers keep 
 - `appointments`: administrator appointments by order;
 - `roster_import`: previewing, queueing and applying a roster file.
 
-Business-rule failures raise `django.core.exceptions.ValidationError` with a message for the user;
-views show it and nothing is written (every service that writes more than one row is atomic).
+Refusals are `roles.errors.NotAllowed` ("you may not": only the director records the movements
+of the administration, gives or takes away its roles and relieves the main administrator; only
+the director or an admin appoints admins) and `roles.errors.RuleBroken` (every other rule of the
+domain), both `ValidationError`s with the message for the user; nothing is written (every
+service that writes more than one row is atomic).
 """
 
 from .appointments import appoint_admin, end_appointment

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import permissions
+from ..errors import NotAllowed, RuleBroken
 from ..models import AdminAppointment, Institution, Membership, Person, PersonKind, Role, UnitKind
 from .audit import audit
 from .verification import is_verified_teacher_in_staff_room
@@ -36,32 +36,30 @@ def appoint_admin(
     additional admins only among verified teachers of the staff room.
     """
     if person.institution_id != institution.pk:
-        raise ValidationError(_("The person belongs to another institution."))
+        raise RuleBroken(_("The person belongs to another institution."))
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.kind != PersonKind.STAFF or person.has_left:
-        raise ValidationError(_("Only a current staff member can be an administrator."))
+        raise RuleBroken(_("Only a current staff member can be an administrator."))
     if not order_number.strip():
-        raise ValidationError(_("Give the number of the order."))
+        raise RuleBroken(_("Give the number of the order."))
     by_director = permissions.is_director(by, institution)
     if not by_director and Role.ADMIN not in permissions.roles_of(by, institution):
-        raise ValidationError(
-            _("Only the director or an administrator can appoint administrators.")
-        )
+        raise NotAllowed(_("Only the director or an administrator can appoint administrators."))
     in_staff_room = (
         Membership.objects.active(institution.local_today())
         .filter(person=person, unit__kind=UnitKind.STAFF_ROOM)
         .exists()
     )
     if not in_staff_room:
-        raise ValidationError(
+        raise RuleBroken(
             _("%(person)s is not a member of the staff room.") % {"person": person.short_name}
         )
     if not by_director and not is_verified_teacher_in_staff_room(person):
-        raise ValidationError(
+        raise RuleBroken(
             _("An additional administrator must be a verified teacher of the staff room.")
         )
     if AdminAppointment.objects.filter(person=person, end_date__isnull=True).exists():
-        raise ValidationError(
+        raise RuleBroken(
             _("%(person)s is already an administrator.") % {"person": person.short_name}
         )
     is_additional = AdminAppointment.objects.filter(
@@ -95,7 +93,7 @@ def end_appointment(
 ) -> AdminAppointment:
     """Relieve an administrator: the main one by the director, additional ones by any admin."""
     if not permissions.can_end_appointment(by, appointment):
-        raise ValidationError(_("Only the director relieves the main administrator."))
+        raise NotAllowed(_("Only the director relieves the main administrator."))
     return _end_appointment(appointment=appointment, by=by, end_date=end_date, reason=reason)
 
 
@@ -104,10 +102,10 @@ def _end_appointment(
 ) -> AdminAppointment:
     appointment = AdminAppointment.objects.select_for_update().get(pk=appointment.pk)
     if appointment.end_date is not None:
-        raise ValidationError(_("This appointment has already ended."))
+        raise RuleBroken(_("This appointment has already ended."))
     end_date = end_date or appointment.institution.local_today()
     if end_date < appointment.start_date:
-        raise ValidationError(_("The end date is before the start date."))
+        raise RuleBroken(_("The end date is before the start date."))
     appointment.end_date = end_date
     appointment.ended_by = by
     appointment.end_reason = reason.strip()

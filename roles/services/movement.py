@@ -12,13 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .. import permissions
+from ..errors import NotAllowed, RuleBroken
 from ..models import (
     AdminAppointment,
     Institution,
@@ -49,16 +49,16 @@ def _end_memberships(queryset, end_date: dt.date) -> int:
 
 def _check_unit_open(unit: Unit, person: Person) -> None:
     if unit.institution_id != person.institution_id:
-        raise ValidationError(_("The person and the unit belong to different institutions."))
+        raise RuleBroken(_("The person and the unit belong to different institutions."))
     if unit.is_archived:
-        raise ValidationError(_("The unit «%(unit)s» is archived.") % {"unit": unit})
+        raise RuleBroken(_("The unit «%(unit)s» is archived.") % {"unit": unit})
 
 
 def _lock_person(person: Person, by) -> Person:
     """Serialise movements of one person (two admins at once) and check who may record them."""
     locked = Person.objects.select_for_update().select_related("institution").get(pk=person.pk)
     if not permissions.can_change_person(by, locked):
-        raise ValidationError(
+        raise NotAllowed(
             _("Only the director records the movement of the director and the deputies.")
         )
     return locked
@@ -67,7 +67,7 @@ def _lock_person(person: Person, by) -> Person:
 def _check_grant(by, institution: Institution, *roles: str) -> None:
     for role in roles:
         if not permissions.can_grant_role(by, institution, role):
-            raise ValidationError(
+            raise NotAllowed(
                 _("Only the director can give or take away the role «%(role)s».")
                 % {"role": Role(role).label}
             )
@@ -86,7 +86,7 @@ def _new_membership(person: Person, unit: Unit, role: str, start: dt.date) -> Me
     if Membership.objects.filter(
         person=person, unit=unit, role=role, end_date__isnull=True
     ).exists():
-        raise ValidationError(
+        raise RuleBroken(
             _("%(person)s already has the role «%(role)s» in «%(unit)s».")
             % {"person": person.short_name, "role": Role(role).label, "unit": unit}
         )
@@ -161,14 +161,14 @@ def transfer(
 ) -> Membership:
     """Move a person between units of the same kind, keeping the role."""
     if from_unit.pk == to_unit.pk:
-        raise ValidationError(_("The person is already in this unit."))
+        raise RuleBroken(_("The person is already in this unit."))
     if from_unit.kind != to_unit.kind:
-        raise ValidationError(_("A transfer is between units of the same kind."))
+        raise RuleBroken(_("A transfer is between units of the same kind."))
     person = _lock_person(person, by)
     _check_unit_open(to_unit, person)
     old = Membership.objects.filter(person=person, unit=from_unit, end_date__isnull=True).first()
     if old is None:
-        raise ValidationError(
+        raise RuleBroken(
             _("%(person)s is not a member of «%(unit)s».")
             % {"person": person.short_name, "unit": from_unit}
         )
@@ -206,9 +206,9 @@ def change_role(
     person = _lock_person(membership.person, by)
     membership = Membership.objects.select_related("unit").get(pk=membership.pk)
     if membership.role == role:
-        raise ValidationError(_("The person already has this role."))
+        raise RuleBroken(_("The person already has this role."))
     if membership.end_date is not None:
-        raise ValidationError(_("This membership has already ended."))
+        raise RuleBroken(_("This membership has already ended."))
     _check_grant(by, person.institution, membership.role, role)
     unit = membership.unit
     new = _new_membership(person, unit, role, effective_date)
@@ -243,9 +243,9 @@ def end_membership(
     person = _lock_person(membership.person, by)
     membership = Membership.objects.select_related("unit").get(pk=membership.pk)
     if membership.end_date is not None:
-        raise ValidationError(_("This membership has already ended."))
+        raise RuleBroken(_("This membership has already ended."))
     if membership.unit.is_staff_room and person.kind == PersonKind.STAFF:
-        raise ValidationError(_("Staff leave the staff room only by leaving the institution."))
+        raise RuleBroken(_("Staff leave the staff room only by leaving the institution."))
     _check_grant(by, person.institution, membership.role)
     unit = membership.unit
     _end_memberships(Membership.objects.filter(pk=membership.pk), effective_date)
@@ -275,7 +275,7 @@ def leave(
     """The person leaves the institution: every membership and appointment ends."""
     person = _lock_person(person, by)
     if person.left_on is not None:
-        raise ValidationError(_("%(person)s has already left.") % {"person": person.short_name})
+        raise RuleBroken(_("%(person)s has already left.") % {"person": person.short_name})
     memberships = list(
         Membership.objects.filter(person=person, end_date__isnull=True).select_related("unit")
     )

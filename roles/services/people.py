@@ -6,17 +6,17 @@ a whole roster file is `roster_import`.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..errors import RuleBroken
 from ..models import GuardianLink, Institution, Person, PersonKind
 from .audit import audit
 
 
 def _clean_person(person: Person) -> None:
     if person.kind == PersonKind.STUDENT and person.email:
-        raise ValidationError({"email": _("No e-mail address is kept for students.")})
+        raise RuleBroken({"email": _("No e-mail address is kept for students.")})
     person.full_clean()
 
 
@@ -80,9 +80,9 @@ def update_person(*, person: Person, by, **fields) -> Person:
 
 def link_guardian(*, parent: Person, student: Person, by=None) -> GuardianLink:
     if parent.kind != PersonKind.PARENT or student.kind != PersonKind.STUDENT:
-        raise ValidationError(_("A guardian link joins a parent to a student."))
+        raise RuleBroken(_("A guardian link joins a parent to a student."))
     if parent.institution_id != student.institution_id:
-        raise ValidationError(_("The parent and the student belong to different institutions."))
+        raise RuleBroken(_("The parent and the student belong to different institutions."))
     link, created = GuardianLink.objects.get_or_create(parent=parent, student=student)
     if created:
         audit(

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from sferum_portal.celery import publish
 
+from ..errors import RuleBroken
 from ..models import (
     GuardianLink,
     Institution,
@@ -60,7 +61,7 @@ def apply_roster_plan(
     the same movement services as a change recorded by hand, with their to-dos.
     """
     if not plan.is_valid:
-        raise ValidationError(_("The roster has errors; nothing was imported."))
+        raise RuleBroken(_("The roster has errors; nothing was imported."))
     institution = plan.institution
     on = effective_date or institution.local_today()
     note = portal_text(gettext_noop("roster import"))
@@ -235,12 +236,12 @@ def start_roster_import(
     """
     roster_import = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
     if roster_import.status != RosterImportStatus.PREVIEW:
-        raise ValidationError(_("This file has already been imported or rejected."))
+        raise RuleBroken(_("This file has already been imported or rejected."))
     if not roster_import.file:
-        raise ValidationError(_("The uploaded file has been deleted; upload it again."))
+        raise RuleBroken(_("The uploaded file has been deleted; upload it again."))
     leavers = roster_import.summary.get("leaver_ids", [])
     if leavers and not confirm_leavers:
-        raise ValidationError(
+        raise RuleBroken(
             _("Confirm that the people missing from the file are recorded as having left.")
         )
     roster_import.confirmed_leavers = leavers

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ..errors import RuleBroken
 from ..models import Institution, Membership, Movement, MovementKind, TodoKind, Unit, UnitKind
 from ..signals import memberships_ended
 from .audit import audit
@@ -98,9 +98,7 @@ def create_unit(
     by=None,
 ) -> Unit:
     if kind == UnitKind.STAFF_ROOM:
-        raise ValidationError(
-            _("The staff room is created with the institution; there is only one.")
-        )
+        raise RuleBroken(_("The staff room is created with the institution; there is only one."))
     if kind == UnitKind.CLASS and not academic_year:
         academic_year = current_academic_year(institution.local_today())
     if kind != UnitKind.CLASS:
@@ -129,7 +127,7 @@ def update_unit(
     *, unit: Unit, by, name: str, parent: Unit | None = None, academic_year: str = ""
 ) -> Unit:
     if unit.is_archived:
-        raise ValidationError(_("An archived unit cannot be changed."))
+        raise RuleBroken(_("An archived unit cannot be changed."))
     unit.name = name.strip()
     if not unit.is_staff_room:
         unit.parent = parent
@@ -151,11 +149,11 @@ def update_unit(
 def archive_unit(*, unit: Unit, by) -> int:
     """Archive a department or class: its memberships in force end today. Returns how many."""
     if unit.is_staff_room:
-        raise ValidationError(_("The staff room cannot be archived."))
+        raise RuleBroken(_("The staff room cannot be archived."))
     if unit.is_archived:
-        raise ValidationError(_("The unit is already archived."))
+        raise RuleBroken(_("The unit is already archived."))
     if unit.children.filter(archived_at__isnull=True).exists():
-        raise ValidationError(_("Archive or move its nested units first."))
+        raise RuleBroken(_("Archive or move its nested units first."))
     today = unit.institution.local_today()
     open_memberships = list(
         Membership.objects.select_for_update()

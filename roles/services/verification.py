@@ -8,11 +8,11 @@ Who may decide is `roles.permissions` ("teacher.verify"); the appointments are i
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..errors import RuleBroken
 from ..models import Membership, Person, Role, UnitKind, Verification
 from .audit import audit
 
@@ -21,7 +21,7 @@ from .audit import audit
 def decide_teacher_verification(*, person: Person, by, approve: bool, note: str = "") -> int:
     """Record Sferum's «учитель» status decision on all the person's teacher memberships."""
     if not approve and not note.strip():
-        raise ValidationError(_("Give the reason for the rejection."))
+        raise RuleBroken(_("Give the reason for the rejection."))
     updated = Membership.objects.filter(
         person=person, role=Role.TEACHER, end_date__isnull=True
     ).update(
@@ -31,7 +31,7 @@ def decide_teacher_verification(*, person: Person, by, approve: bool, note: str 
         verification_note=note.strip(),
     )
     if not updated:
-        raise ValidationError(
+        raise RuleBroken(
             _("%(person)s has no teacher membership in force.") % {"person": person.short_name}
         )
     audit(

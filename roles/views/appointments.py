@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from .. import permissions, selectors, services
 from ..forms import AppointmentForm, EndAppointmentForm
 from ..models import AdminAppointment
-from ..web import InstitutionView
+from ..web import InstitutionView, show_on_form
 
 
 class AppointmentListView(InstitutionView):
@@ -30,7 +30,7 @@ class AppointmentListView(InstitutionView):
                     institution=self.institution, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, _("The appointment is recorded."))
                 return redirect("roles:appointments", institution_id=self.institution.pk)
@@ -66,7 +66,7 @@ class AppointmentEndView(InstitutionView):
                     appointment=appointment, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, _("The appointment has ended."))
                 return redirect("roles:appointments", institution_id=self.institution.pk)

@@ -13,7 +13,7 @@ from .. import selectors, services
 from ..filters import MovementFilter
 from ..forms import ChangeRoleForm, EnrolForm, LeaveForm, TransferForm
 from ..models import Membership, Person
-from ..web import InstitutionView, paginate
+from ..web import InstitutionView, paginate, show_on_form
 
 
 class MovementFormView(InstitutionView):
@@ -48,7 +48,7 @@ class MovementFormView(InstitutionView):
             try:
                 self.apply(obj, form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, _("The movement is recorded."))
                 person = self.person_of(obj)

@@ -15,7 +15,7 @@ from .. import permissions, selectors, services
 from ..filters import PersonFilter
 from ..forms import GuardianLinkForm, PersonForm, VerificationForm
 from ..models import Person
-from ..web import InstitutionView, error_text, paginate
+from ..web import InstitutionView, paginate, show_as_message, show_on_form
 
 
 class PersonListView(InstitutionView):
@@ -48,7 +48,7 @@ class PersonCreateView(InstitutionView):
                     institution=self.institution, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(
                     request, _("%(person)s added. Now enrol them into a unit.") % {"person": person}
@@ -104,7 +104,7 @@ class PersonEditView(InstitutionView):
                     **{name: form.cleaned_data[name] for name in form.changed_data},
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("roles:person", institution_id=self.institution.pk, pk=person.pk)
@@ -130,7 +130,7 @@ class GuardianLinkView(InstitutionView):
                     parent=parent, student=form.cleaned_data["student"], by=request.user
                 )
             except ValidationError as exc:
-                messages.error(request, error_text(exc))
+                show_as_message(request, exc)
             else:
                 messages.success(request, _("The child is linked."))
         else:
@@ -150,7 +150,7 @@ class VerifyTeacherView(InstitutionView):
                     person=person, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                messages.error(request, error_text(exc))
+                show_as_message(request, exc)
             else:
                 messages.success(request, _("The decision is recorded."))
         else:

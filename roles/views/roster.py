@@ -3,7 +3,6 @@ its progress as a page or as JSON)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -11,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from .. import selectors, services
 from ..forms import RosterUploadForm
 from ..models import RosterImport, RosterImportStatus
-from ..web import InstitutionView, error_text, paginate
+from ..web import InstitutionView, paginate, show_as_message
 
 
 class RosterUploadView(InstitutionView):
@@ -73,7 +72,7 @@ class RosterImportView(InstitutionView):
                 confirm_leavers=bool(request.POST.get("confirm_leavers")),
             )
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            show_as_message(request, exc)
         return redirect(
             "roles:roster_import", institution_id=self.institution.pk, pk=roster_import.pk
         )

@@ -12,7 +12,7 @@ from .. import permissions, selectors, services
 from ..filters import UnitFilter
 from ..forms import UnitForm
 from ..models import UnitKind
-from ..web import InstitutionView, error_text, paginate
+from ..web import InstitutionView, paginate, show_as_message, show_on_form
 
 
 class UnitListView(InstitutionView):
@@ -46,7 +46,7 @@ class UnitCreateView(InstitutionView):
                     institution=self.institution, by=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, _("Unit «%(unit)s» created.") % {"unit": unit})
                 return redirect("roles:unit", institution_id=self.institution.pk, pk=unit.pk)
@@ -92,7 +92,7 @@ class UnitEditView(InstitutionView):
             try:
                 services.update_unit(unit=unit, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, _("The unit is saved."))
                 return redirect("roles:unit", institution_id=self.institution.pk, pk=unit.pk)
@@ -131,7 +131,7 @@ class UnitArchiveView(InstitutionView):
         try:
             ended = services.archive_unit(unit=unit, by=request.user)
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            show_as_message(request, exc)
         else:
             messages.success(
                 request,
