@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from .. import permissions
 from ..models import (
     AdminAppointment,
     GuardianLink,
@@ -330,7 +331,7 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
         for m in Membership.objects.filter(
             person__in=[p.pk for p in missing],
             end_date__isnull=True,
-            role__in=[Role.DIRECTOR, Role.DEPUTY],
+            role__in=permissions.ADMINISTRATION,
         )
     } | set(
         AdminAppointment.objects.filter(

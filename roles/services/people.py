@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sferum_portal.editing import assign_fields
+
 from ..errors import RuleBroken
 from ..models import GuardianLink, Institution, Person, PersonKind
 from .audit import audit
@@ -60,11 +62,7 @@ PERSON_EDITABLE = ("last_name", "first_name", "patronymic", "external_id", "emai
 
 @transaction.atomic
 def update_person(*, person: Person, by, **fields) -> Person:
-    unknown = set(fields) - set(PERSON_EDITABLE)
-    if unknown:
-        raise TypeError(f"Not editable: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(person, name, value.strip() if isinstance(value, str) else value)
+    changed = assign_fields(person, fields, PERSON_EDITABLE)
     _clean_person(person)
     person.save()
     audit(
@@ -73,7 +71,7 @@ def update_person(*, person: Person, by, **fields) -> Person:
         action="person.update",
         summary=_("Person changed: %(person)s") % {"person": person.short_name},
         obj=person,
-        data={"fields": sorted(fields)},
+        data={"fields": changed},
     )
     return person
 

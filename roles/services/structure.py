@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from sferum_portal.editing import assign_fields
+
 from ..errors import RuleBroken
 from ..models import Institution, Membership, Movement, MovementKind, TodoKind, Unit, UnitKind
 from ..signals import memberships_ended
@@ -65,11 +67,7 @@ INSTITUTION_EDITABLE = (
 
 @transaction.atomic
 def update_institution(*, institution: Institution, by, **fields) -> Institution:
-    unknown = set(fields) - set(INSTITUTION_EDITABLE)
-    if unknown:
-        raise TypeError(f"Not editable: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(institution, name, value)
+    changed = assign_fields(institution, fields, INSTITUTION_EDITABLE)
     institution.full_clean()
     institution.save()
     audit(
@@ -78,7 +76,7 @@ def update_institution(*, institution: Institution, by, **fields) -> Institution
         action="institution.update",
         summary=_("Institution details changed"),
         obj=institution,
-        data={"fields": sorted(fields)},
+        data={"fields": changed},
     )
     return institution
 
