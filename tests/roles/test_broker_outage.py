@@ -9,14 +9,7 @@ from roles import services
 from roles.models import Person, RosterImport, RosterImportStatus
 
 from ..broker import broker_unreachable
-from .test_roster import (  # noqa: F401
-    BASE_UNITS,
-    import_url,
-    preview,
-    units,
-    uploader,
-    wait_for,
-)
+from .roster_helpers import BASE_UNITS, import_url, preview, wait_for
 
 NOW = dt.timedelta(0)
 
@@ -29,7 +22,7 @@ def test_confirming_an_import_with_the_broker_down_keeps_it_queued(
     admin_client,
     admin_user,
     institution,
-    units,  # noqa: F811
+    units,
     django_capture_on_commit_callbacks,
 ):
     roster_import = preview(institution, admin_user)
@@ -47,8 +40,8 @@ def test_confirming_an_import_with_the_broker_down_keeps_it_queued(
 def test_a_queued_import_is_sent_again_and_applied_once(
     job_worker,
     institution,
-    units,  # noqa: F811
-    uploader,  # noqa: F811
+    units,
+    uploader,
 ):
     roster_import = preview(institution, uploader)
     with broker_unreachable():  # its job is lost
@@ -73,7 +66,7 @@ def test_a_queued_import_is_sent_again_and_applied_once(
     assert Person.objects.count() == people
 
 
-def test_with_the_broker_still_down_nothing_is_lost(institution, units, uploader):  # noqa: F811
+def test_with_the_broker_still_down_nothing_is_lost(institution, units, uploader):
     roster_import = preview(institution, uploader)
     services.start_roster_import(roster_import=roster_import, by=uploader)
 

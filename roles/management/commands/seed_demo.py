@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 
-from roles import services
+from roles import permissions, services
 from roles.models import (
     Institution,
     Membership,
@@ -253,11 +253,7 @@ class Command(BaseCommand):
 
         # About two thirds have joined Sferum so far; every teacher has.
         memberships = list(Membership.objects.filter(unit__institution=institution))
-        joined = [
-            m
-            for m in memberships
-            if m.role != Role.STUDENT and m.role != Role.PARENT or rng.random() < 0.65
-        ]
+        joined = [m for m in memberships if m.role not in permissions.FAMILY or rng.random() < 0.65]
         # They joined over the last two months, so that the statistics show a history.
         now = timezone.now()
         for weeks_ago in range(9):

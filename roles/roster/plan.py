@@ -1,21 +1,19 @@
-"""Reading and checking a roster file exported by a school information system.
+"""Planning a roster import: `plan_roster` checks the rows against the file and the database.
 
-Nothing here writes: `read_roster` turns a CSV or XLSX file into rows, `plan_roster` compares
-them with the database and returns what an import would create, change and end, or the bad rows.
+It returns a `RosterPlan` (who is created, renamed, transferred, added to or ended in a unit,
+who leaves and who is kept) or the bad rows (`RowError`); it never writes.
 `roles.services.apply_roster_plan` does the writing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .models import (
+from .. import permissions
+from ..models import (
     AdminAppointment,
     GuardianLink,
     Institution,
@@ -26,81 +24,8 @@ from .models import (
     Unit,
     UnitKind,
 )
-
-COLUMNS = ("external_id", "last_name", "first_name", "patronymic", "kind", "unit", "guardian_of")
-REQUIRED_COLUMNS = ("external_id", "last_name", "first_name", "kind")
-
-# Headers as Russian school systems write them; compared after `_norm`.
-HEADER_ALIASES: dict[str, str] = {
-    **{c: c for c in COLUMNS},
-    "идентификатор": "external_id",
-    "внешний идентификатор": "external_id",
-    "внешний id": "external_id",
-    "id": "external_id",
-    "код": "external_id",
-    "фамилия": "last_name",
-    "имя": "first_name",
-    "отчество": "patronymic",
-    "тип": "kind",
-    "категория": "kind",
-    "вид": "kind",
-    "роль": "kind",
-    "класс": "unit",
-    "объединение": "unit",
-    "класс/объединение": "unit",
-    "детское объединение": "unit",
-    "подразделение": "unit",
-    "отдел": "unit",
-    "родитель для": "guardian_of",
-    "законный представитель для": "guardian_of",
-    "представитель для": "guardian_of",
-    "дети": "guardian_of",
-}
-
-KIND_ALIASES: dict[str, str] = {
-    "staff": PersonKind.STAFF,
-    "сотрудник": PersonKind.STAFF,
-    "работник": PersonKind.STAFF,
-    "педагог": PersonKind.STAFF,
-    "учитель": PersonKind.STAFF,
-    "педагогический работник": PersonKind.STAFF,
-    "student": PersonKind.STUDENT,
-    "обучающийся": PersonKind.STUDENT,
-    "обучающаяся": PersonKind.STUDENT,
-    "ученик": PersonKind.STUDENT,
-    "ученица": PersonKind.STUDENT,
-    "учащийся": PersonKind.STUDENT,
-    "parent": PersonKind.PARENT,
-    "родитель": PersonKind.PARENT,
-    "законный представитель": PersonKind.PARENT,
-    "представитель": PersonKind.PARENT,
-}
-
-MAX_ROWS = 50_000
-EXTERNAL_ID_MAX = Person._meta.get_field("external_id").max_length
-# Letters of any alphabet (Tatar, Bashkir, Ukrainian names too), spaces, hyphens, apostrophes.
-NAME_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|[\s'’.\-])*$")
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
-
-
-class RosterFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, columns)."""
-
-
-def _norm(value: str) -> str:
-    return re.sub(r"\s+", " ", value.replace("ё", "е").replace("Ё", "Е")).strip().lower()
-
-
-@dataclass
-class RosterRow:
-    number: int  # as a spreadsheet shows it: the header is row 1
-    external_id: str
-    last_name: str
-    first_name: str
-    patronymic: str
-    kind_raw: str
-    unit_name: str
-    guardian_of: list[str]
+from .columns import EXTERNAL_ID_MAX, KIND_ALIASES, NAME_RE, norm
+from .read import RosterRow
 
 
 @dataclass
@@ -110,140 +35,6 @@ class RowError:
 
     def as_dict(self) -> dict:
         return {"row": self.row, "messages": self.messages}
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if CONTROL_RE.search(text):
-            continue
-        return text
-    raise RosterFileError(
-        _(
-            "The file could not be read: save it as CSV in UTF-8 or Windows-1251, "
-            "or as an Excel workbook (.xlsx)."
-        )
-    )
-
-
-def _csv_records(data: bytes) -> list[list[str]]:
-    text = _decode(data)
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise RosterFileError(
-            _("The file is not valid CSV (%(error)s): check the quotation marks.") % {"error": exc}
-        ) from exc
-
-
-def _xlsx_records(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    damaged = _("The Excel file is damaged or is not an .xlsx workbook.")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zip, XML and value errors of many kinds
-        raise RosterFileError(damaged) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        records = []
-        for values in sheet.iter_rows(values_only=True):
-            records.append(["" if v is None else _cell_text(v) for v in values])
-            if len(records) > MAX_ROWS + 1:
-                break
-        return records
-    except Exception as exc:
-        raise RosterFileError(damaged) from exc
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    # Identifiers typed as numbers come back as floats: 1234.0 is "1234".
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def read_roster(data: bytes, filename: str = "") -> list[RosterRow]:
-    """Parse a CSV or XLSX roster into rows; raise RosterFileError for a file-level problem."""
-    if not data:
-        raise RosterFileError(_("The file is empty."))
-    is_xlsx = data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm"))
-    records = _xlsx_records(data) if is_xlsx else _csv_records(data)
-    # Blank lines before the header are skipped, but rows keep their numbers in the file.
-    first = next((i for i, record in enumerate(records) if any(c.strip() for c in record)), None)
-    if first is None:
-        raise RosterFileError(_("The file has no header row."))
-    header_number = first + 1
-    records = records[first:]
-    header = records[0]
-    mapping: dict[str, int] = {}
-    unknown = []
-    for index, title in enumerate(header):
-        key = HEADER_ALIASES.get(_norm(title))
-        if key is None:
-            if title.strip():
-                unknown.append(title.strip())
-            continue
-        if key in mapping:
-            raise RosterFileError(
-                _("The column «%(column)s» appears twice.") % {"column": title.strip()}
-            )
-        mapping[key] = index
-    missing = [c for c in REQUIRED_COLUMNS if c not in mapping]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
-        if unknown:
-            parts.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)})
-        raise RosterFileError(
-            _("The columns do not match the roster format (%(details)s). Expected: %(expected)s.")
-            % {"details": "; ".join(parts), "expected": ", ".join(COLUMNS)}
-        )
-    if len(records) - 1 > MAX_ROWS:
-        raise RosterFileError(
-            _("The file has more than %(max)d rows; split it into parts.") % {"max": MAX_ROWS}
-        )
-
-    def cell(record: list[str], key: str) -> str:
-        index = mapping.get(key)
-        if index is None or index >= len(record):
-            return ""
-        return record[index].strip()
-
-    rows = []
-    for offset, record in enumerate(records[1:], start=header_number + 1):
-        if not any(str(c).strip() for c in record):
-            continue
-        guardian_raw = cell(record, "guardian_of")
-        rows.append(
-            RosterRow(
-                number=offset,
-                external_id=cell(record, "external_id"),
-                last_name=cell(record, "last_name"),
-                first_name=cell(record, "first_name"),
-                patronymic=cell(record, "patronymic"),
-                kind_raw=cell(record, "kind"),
-                unit_name=cell(record, "unit"),
-                guardian_of=[g.strip() for g in re.split(r"[;,\s]+", guardian_raw) if g.strip()],
-            )
-        )
-    if not rows:
-        raise RosterFileError(_("The file has a header but no rows."))
-    return rows
-
-
-# --- planning ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -333,8 +124,8 @@ def _unit_index(institution: Institution) -> tuple[dict[str, list[Unit]], Unit]:
         if unit.kind == UnitKind.STAFF_ROOM:
             staff_room = unit
             continue
-        by_name[_norm(unit.name)].append(unit)
-        by_name[_norm(str(unit))].append(unit)
+        by_name[norm(unit.name)].append(unit)
+        by_name[norm(str(unit))].append(unit)
     return by_name, staff_room
 
 
@@ -360,7 +151,7 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
     id_counts = Counter(r.external_id for r in rows if r.external_id)
     kinds_by_id = {}
     for r in rows:
-        kinds_by_id.setdefault(r.external_id, KIND_ALIASES.get(_norm(r.kind_raw)))
+        kinds_by_id.setdefault(r.external_id, KIND_ALIASES.get(norm(r.kind_raw)))
 
     student_units: dict[str, Unit] = {}
     pending_parents: list[tuple[PersonPlan, RosterRow]] = []
@@ -388,7 +179,7 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
                 )
         if r.patronymic and (not NAME_RE.match(r.patronymic) or len(r.patronymic) > 150):
             messages.append(_("the patronymic «%(value)s» is not a name") % {"value": r.patronymic})
-        kind = KIND_ALIASES.get(_norm(r.kind_raw))
+        kind = KIND_ALIASES.get(norm(r.kind_raw))
         if kind is None:
             messages.append(
                 _("unknown kind «%(value)s» (expected: staff, student or parent)")
@@ -396,7 +187,7 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
             )
         units: list[Unit] = []
         if r.unit_name:
-            candidates = units_by_name.get(_norm(r.unit_name), [])
+            candidates = units_by_name.get(norm(r.unit_name), [])
             candidates = list({u.pk: u for u in candidates}.values())
             if not candidates:
                 messages.append(_("unknown class or department «%(unit)s»") % {"unit": r.unit_name})
@@ -540,7 +331,7 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
         for m in Membership.objects.filter(
             person__in=[p.pk for p in missing],
             end_date__isnull=True,
-            role__in=[Role.DIRECTOR, Role.DEPUTY],
+            role__in=permissions.ADMINISTRATION,
         )
     } | set(
         AdminAppointment.objects.filter(

@@ -1,0 +1,103 @@
+"""Every write to the institution's structure, roster, appointments, movements and to-dos.
+
+One module per kind of write; this package re-exports them all, so callers keep writing
+`from roles import services; services.enrol(...)`:
+
+- `audit`: the append-only audit log;
+- `structure`: the institution, its units, its staff room, the academic year;
+- `people`: the roster's people and their guardian links;
+- `todos`: the to-do list of manual Sferum steps and `portal_text` for stored text;
+- `movement`: enrolment, transfer, change of role, leaving a unit or the institution;
+- `verification`: Sferum's «учитель» status of teachers;
+- `appointments`: administrator appointments by order;
+- `roster_import`: previewing, queueing and applying a roster file.
+
+Refusals are `roles.errors.NotAllowed` ("you may not": only the director records the movements
+of the administration, gives or takes away its roles and relieves the main administrator; only
+the director or an admin appoints admins) and `roles.errors.RuleBroken` (every other rule of the
+domain), both `ValidationError`s with the message for the user; nothing is written (every
+service that writes more than one row is atomic).
+"""
+
+from .appointments import appoint_admin, end_appointment
+from .audit import audit
+from .movement import change_role, end_membership, enrol, leave, mark_joined, transfer
+from .people import PERSON_EDITABLE, create_person, link_guardian, update_person
+from .roster_import import (
+    ROSTER_IMPORT_TASK,
+    apply_roster_plan,
+    preview_roster_import,
+    purge_roster_files,
+    redispatch_queued_imports,
+    roster_import_progress,
+    run_roster_import,
+    start_roster_import,
+)
+from .structure import (
+    INSTITUTION_EDITABLE,
+    STAFF_ROOM_NAME,
+    archive_unit,
+    create_institution,
+    create_unit,
+    current_academic_year,
+    staff_room,
+    update_institution,
+    update_unit,
+)
+from .todos import (
+    complete_todo,
+    create_todo,
+    portal_text,
+    reinvite_todo,
+    remove_todo,
+    reopen_todo,
+    transfer_todo,
+)
+from .verification import (
+    decide_teacher_verification,
+    initial_verification,
+    is_verified_teacher_in_staff_room,
+)
+
+__all__ = [
+    "INSTITUTION_EDITABLE",
+    "PERSON_EDITABLE",
+    "ROSTER_IMPORT_TASK",
+    "STAFF_ROOM_NAME",
+    "appoint_admin",
+    "apply_roster_plan",
+    "archive_unit",
+    "audit",
+    "change_role",
+    "complete_todo",
+    "create_institution",
+    "create_person",
+    "create_todo",
+    "create_unit",
+    "current_academic_year",
+    "decide_teacher_verification",
+    "end_appointment",
+    "end_membership",
+    "enrol",
+    "initial_verification",
+    "is_verified_teacher_in_staff_room",
+    "leave",
+    "link_guardian",
+    "mark_joined",
+    "portal_text",
+    "preview_roster_import",
+    "purge_roster_files",
+    "redispatch_queued_imports",
+    "reinvite_todo",
+    "remove_todo",
+    "reopen_todo",
+    "roster_import_progress",
+    "run_roster_import",
+    "staff_room",
+    "start_roster_import",
+    "transfer",
+    "transfer_todo",
+    "update_institution",
+    "update_person",
+    "update_unit",
+]

@@ -1,0 +1,67 @@
+"""The roles app's pages, one module per part of the structure; `roles.urls` maps them.
+
+Thin views: parse the request, check the action in `roles.permissions` (an institution's page
+derives from `roles.web.InstitutionView` and names one), call a service or a selector, render.
+A service's refusal is shown on the form or as a message (`roles.web.show_on_form`,
+`show_as_message`). No other app imports these: the shared web kit is `roles.web` and
+`roles.forms_base`.
+"""
+
+from .appointments import AppointmentEndView, AppointmentListView
+from .audit import AuditListView
+from .institution import (
+    InstitutionDetailView,
+    InstitutionEditView,
+    InstitutionListView,
+    OrderFileView,
+)
+from .movement import (
+    ChangeRoleView,
+    EnrolView,
+    LeaveView,
+    MovementFormView,
+    MovementListView,
+    TransferView,
+)
+from .people import (
+    GuardianLinkView,
+    PersonCreateView,
+    PersonDetailView,
+    PersonEditView,
+    PersonListView,
+    VerifyTeacherView,
+)
+from .roster import RosterImportView, RosterUploadView
+from .todos import TodoDoneView, TodoListView
+from .units import UnitArchiveView, UnitCreateView, UnitDetailView, UnitEditView, UnitListView
+
+__all__ = [
+    "AppointmentEndView",
+    "AppointmentListView",
+    "AuditListView",
+    "ChangeRoleView",
+    "EnrolView",
+    "GuardianLinkView",
+    "InstitutionDetailView",
+    "InstitutionEditView",
+    "InstitutionListView",
+    "LeaveView",
+    "MovementFormView",
+    "MovementListView",
+    "OrderFileView",
+    "PersonCreateView",
+    "PersonDetailView",
+    "PersonEditView",
+    "PersonListView",
+    "RosterImportView",
+    "RosterUploadView",
+    "TodoDoneView",
+    "TodoListView",
+    "TransferView",
+    "UnitArchiveView",
+    "UnitCreateView",
+    "UnitDetailView",
+    "UnitEditView",
+    "UnitListView",
+    "VerifyTeacherView",
+]
