@@ -1,7 +1,7 @@
 """Every URL pattern of the project, classified by who may open it, and a URL built for it.
 
 Classification is generic where the code says it:
-- a view derived from `roles.views.InstitutionView` names an `action`; the user may open it in
+- a view derived from `roles.web.InstitutionView` names an `action`; the user may open it in
   the institution of the URL iff `permissions.can(user, action, institution)`;
 - a view with an `action` but no `institution_id` in its URL works in the user's current
   institution (`/stats/`): `?institution=` may only choose one of the user's own;
