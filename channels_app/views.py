@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from roles import permissions as role_permissions
+from roles.errors import NotAllowed
 from roles.web import InstitutionView, error_text, paginate, show_on_form
 
 from . import feeds, permissions, selectors, services
@@ -132,6 +133,8 @@ class PostCreateView(PostFormMixin, InstitutionView):
             )
             if "submit" in request.POST:
                 services.submit_post(post=post, by=request.user)
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.post_page(form, title=_("New post"))
@@ -213,6 +216,8 @@ class PostEditView(PostFormMixin, PostObjectMixin, InstitutionView):
         except services.PostTransitionError as exc:
             messages.error(request, exc.message)
             return redirect("channels:post", self.institution.pk, post.pk)
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.post_page(form, title=_("Edit the post"), post=post)
@@ -272,6 +277,8 @@ class PostTransitionView(PostObjectMixin, InstitutionView):
                 }[step](post=post, by=request.user)
         except services.PostTransitionError as exc:
             messages.error(request, exc.message)
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -290,6 +297,8 @@ class PostLinkView(PostObjectMixin, InstitutionView):
             if not form.is_valid():
                 raise ValidationError([e for errors in form.errors.values() for e in errors])
             services.record_post_link(post=post, by=request.user, link=form.cleaned_data["link"])
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -344,6 +353,8 @@ class ChannelFormView(InstitutionView):
                 services.create_channel(institution=self.institution, by=request.user, **fields)
             else:
                 services.update_channel(channel=channel, by=request.user, **fields)
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.page(form, channel)
@@ -366,6 +377,8 @@ class ChannelArchiveView(ChannelFormView):
         channel = self.get_channel(pk)
         try:
             services.archive_channel(channel=channel, by=request.user)
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -386,6 +399,8 @@ class AuthorAddView(InstitutionView):
                     person=form.cleaned_data["person"],
                     by=request.user,
                 )
+            except NotAllowed:
+                raise  # "you may not" stays a 403 (see roles.web)
             except ValidationError as exc:
                 messages.error(request, error_text(exc))
             else:
@@ -548,6 +563,8 @@ class EventCreateView(EventFormMixin, EventObjectMixin, InstitutionView):
                 meeting_link=data["meeting_link"],
                 by=request.user,
             )
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.event_page(form, _("Plan an event"), self.cancel_url())
@@ -586,6 +603,8 @@ class EventEditView(EventFormMixin, EventObjectMixin, InstitutionView):
         data = dict(form.cleaned_data)
         try:
             services.update_event(event=event, by=request.user, **data)
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.event_page(form, _("Change the event"), self.detail_url(event))
@@ -659,6 +678,8 @@ class EventActionView(EventObjectMixin, InstitutionView):
                 done = _("Your attendance is marked.") if attended else _("The mark is removed.")
             else:
                 raise Http404
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
@@ -771,6 +792,8 @@ class SupportFormView(InstitutionView):
                 support = services.update_support_request(
                     request=support, by=request.user, **fields
                 )
+        except NotAllowed:
+            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.page(form, self.get_request(pk))
