@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from roles.models import Institution, Person, Role, Unit
+from roles.permissions import EVERYONE, FAMILY, STAFF
 from sferum_portal.messengers import Platform
 
 
@@ -25,11 +26,11 @@ class Audience(models.TextChoices):
 
 # The roles each audience reaches.
 AUDIENCE_ROLES: dict[str, frozenset[str]] = {
-    Audience.EVERYONE: frozenset(Role.values),
-    Audience.STAFF: frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER}),
+    Audience.EVERYONE: EVERYONE,
+    Audience.STAFF: STAFF,
     Audience.STUDENTS: frozenset({Role.STUDENT}),
     Audience.PARENTS: frozenset({Role.PARENT}),
-    Audience.FAMILIES: frozenset({Role.STUDENT, Role.PARENT}),
+    Audience.FAMILIES: FAMILY,
 }
 
 

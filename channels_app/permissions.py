@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from roles import permissions as role_permissions
-from roles.models import Institution, Membership, Role, Unit, UnitKind
+from roles.models import Institution, Role, Unit, UnitKind
 
 from .models import (
     AUDIENCE_ROLES,
@@ -16,9 +16,6 @@ from .models import (
     Post,
     PostState,
 )
-
-MANAGEMENT = frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN})
-STAFF_ROLES = MANAGEMENT | {Role.TEACHER}
 
 # Who takes each step of a post: its author or the editor (the admin). Action -> (from, to, who).
 AUTHOR = "author"
@@ -64,7 +61,9 @@ def can_write_posts(user, institution: Institution) -> bool:
     """The administration writes; other staff only once the admin allowed them."""
     if not role_permissions.can(user, "post.write", institution):
         return False
-    if user.is_superuser or MANAGEMENT & role_permissions.roles_of(user, institution):
+    if user.is_superuser or role_permissions.MANAGEMENT & role_permissions.roles_of(
+        user, institution
+    ):
         return True
     return ChannelAuthor.objects.filter(
         institution=institution, person__user=user, person__left_on__isnull=True
@@ -108,7 +107,7 @@ def channel_visible(user, channel: Channel) -> bool:
     roles = role_permissions.roles_of(user, channel.institution)
     return bool(
         getattr(user, "is_superuser", False)
-        or MANAGEMENT & roles
+        or role_permissions.MANAGEMENT & roles
         or AUDIENCE_ROLES[channel.audience] & roles
     )
 
@@ -142,17 +141,6 @@ def can_manage_event(user, event: Event) -> bool:
     return event.host_id is not None and event.host.user_id == uid
 
 
-def my_memberships(user, institution: Institution) -> set[tuple[int, str]]:
-    """(unit id, role) of the user's memberships in force."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        Membership.objects.active(institution.local_today())
-        .filter(person__user=user, unit__institution=institution)
-        .values_list("unit_id", "role")
-    )
-
-
 def audience_matches(
     unit_ids: Iterable[int], roles: Iterable[str], memberships: set[tuple[int, str]]
 ) -> bool:
@@ -172,13 +160,13 @@ def audience_matches(
 def sees_all_events(user, institution: Institution) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    return bool(MANAGEMENT & role_permissions.roles_of(user, institution))
+    return bool(role_permissions.MANAGEMENT & role_permissions.roles_of(user, institution))
 
 
 def event_visible(user, event: Event, memberships: set[tuple[int, str]] | None = None) -> bool:
     if sees_all_events(user, event.institution) or can_manage_event(user, event):
         return True
     if memberships is None:
-        memberships = my_memberships(user, event.institution)
+        memberships = role_permissions.memberships_of(user, event.institution)
     unit_ids = [u.pk for u in event.audience_units.all()]
     return audience_matches(unit_ids, event.audience_roles, memberships)
