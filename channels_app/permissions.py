@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from roles import permissions as role_permissions
 from roles.models import Institution, Role, Unit, UnitKind
+from roles.permissions import MANAGEMENT
 
 from .models import (
     AUDIENCE_ROLES,
@@ -61,9 +62,7 @@ def can_write_posts(user, institution: Institution) -> bool:
     """The administration writes; other staff only once the admin allowed them."""
     if not role_permissions.can(user, "post.write", institution):
         return False
-    if user.is_superuser or role_permissions.MANAGEMENT & role_permissions.roles_of(
-        user, institution
-    ):
+    if user.is_superuser or MANAGEMENT & role_permissions.roles_of(user, institution):
         return True
     return ChannelAuthor.objects.filter(
         institution=institution, person__user=user, person__left_on__isnull=True
@@ -107,7 +106,7 @@ def channel_visible(user, channel: Channel) -> bool:
     roles = role_permissions.roles_of(user, channel.institution)
     return bool(
         getattr(user, "is_superuser", False)
-        or role_permissions.MANAGEMENT & roles
+        or MANAGEMENT & roles
         or AUDIENCE_ROLES[channel.audience] & roles
     )
 
@@ -160,7 +159,7 @@ def audience_matches(
 def sees_all_events(user, institution: Institution) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    return bool(role_permissions.MANAGEMENT & role_permissions.roles_of(user, institution))
+    return bool(MANAGEMENT & role_permissions.roles_of(user, institution))
 
 
 def event_visible(user, event: Event, memberships: set[tuple[int, str]] | None = None) -> bool:
