@@ -11,7 +11,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from roles.models import Institution, Person, Role, Unit
+from roles.models import (
+    Institution,
+    InstitutionOwned,
+    Person,
+    Role,
+    Timestamped,
+    Unit,
+    institution_key,
+)
+from roles.permissions import EVERYONE, FAMILY, STAFF
 from sferum_portal.messengers import Platform
 
 
@@ -25,23 +34,17 @@ class Audience(models.TextChoices):
 
 # The roles each audience reaches.
 AUDIENCE_ROLES: dict[str, frozenset[str]] = {
-    Audience.EVERYONE: frozenset(Role.values),
-    Audience.STAFF: frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN, Role.TEACHER}),
+    Audience.EVERYONE: EVERYONE,
+    Audience.STAFF: STAFF,
     Audience.STUDENTS: frozenset({Role.STUDENT}),
     Audience.PARENTS: frozenset({Role.PARENT}),
-    Audience.FAMILIES: frozenset({Role.STUDENT, Role.PARENT}),
+    Audience.FAMILIES: FAMILY,
 }
 
 
-class Channel(models.Model):
+class Channel(InstitutionOwned, Timestamped):
     """A system channel of the institution in Sferum (VK Messenger or MAX)."""
 
-    institution = models.ForeignKey(
-        Institution,
-        on_delete=models.PROTECT,
-        related_name="channels",
-        verbose_name=_("institution"),
-    )
     name = models.CharField(_("name"), max_length=200)
     platform = models.CharField(
         _("platform"), max_length=5, choices=Platform.choices, default=Platform.MAX
@@ -52,7 +55,6 @@ class Channel(models.Model):
     )
     description = models.CharField(_("description"), max_length=500, blank=True)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("channel")
@@ -113,10 +115,7 @@ class PostState(models.TextChoices):
     REJECTED = "rejected", pgettext_lazy("post state", "rejected")
 
 
-class Post(models.Model):
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="posts", verbose_name=_("institution")
-    )
+class Post(InstitutionOwned, Timestamped):
     channel = models.ForeignKey(
         Channel, on_delete=models.PROTECT, related_name="posts", verbose_name=_("channel")
     )
@@ -144,7 +143,6 @@ class Post(models.Model):
         related_name="+",
         verbose_name=_("to-do item"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -240,12 +238,9 @@ class EventStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
-class Event(models.Model):
+class Event(InstitutionOwned, Timestamped):
     """A broadcast, an administration meeting, a remote lesson or a seminar (by kind)."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="events", verbose_name=_("institution")
-    )
     kind = models.CharField(_("kind"), max_length=10, choices=EventKind.choices)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=4000, blank=True)
@@ -287,7 +282,6 @@ class Event(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -344,7 +338,7 @@ class SeminarAttendance(models.Model):
         return f"{self.person} @ {self.event}"
 
 
-class FeedToken(models.Model):
+class FeedToken(Timestamped):
     """The secret in a user's feed addresses (iCalendar, Atom): calendar apps have no session.
 
     Only its SHA-256 is kept; a new one replaces (revokes) the old.
@@ -357,7 +351,6 @@ class FeedToken(models.Model):
         verbose_name=_("user"),
     )
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
 
@@ -384,15 +377,10 @@ class SupportStatus(models.TextChoices):
     CLOSED = "closed", _("closed without a solution")
 
 
-class SupportRequest(models.Model):
+class SupportRequest(InstitutionOwned, Timestamped):
     """A request to Sferum's technical support (info@sferum.ru), logged by the admin."""
 
-    institution = models.ForeignKey(
-        Institution,
-        on_delete=models.PROTECT,
-        related_name="support_requests",
-        verbose_name=_("institution"),
-    )
+    institution = institution_key("support_requests")
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), max_length=4000)
     sent_on = models.DateField(_("sent on"), null=True, blank=True)
@@ -408,7 +396,6 @@ class SupportRequest(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

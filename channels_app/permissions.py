@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from roles import permissions as role_permissions
-from roles.models import Institution, Membership, Role, Unit, UnitKind
+from roles.models import Institution, Role, Unit, UnitKind
+from roles.permissions import MANAGEMENT
 
 from .models import (
     AUDIENCE_ROLES,
@@ -16,9 +17,6 @@ from .models import (
     Post,
     PostState,
 )
-
-MANAGEMENT = frozenset({Role.DIRECTOR, Role.DEPUTY, Role.ADMIN})
-STAFF_ROLES = MANAGEMENT | {Role.TEACHER}
 
 # Who takes each step of a post: its author or the editor (the admin). Action -> (from, to, who).
 AUTHOR = "author"
@@ -142,17 +140,6 @@ def can_manage_event(user, event: Event) -> bool:
     return event.host_id is not None and event.host.user_id == uid
 
 
-def my_memberships(user, institution: Institution) -> set[tuple[int, str]]:
-    """(unit id, role) of the user's memberships in force."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        Membership.objects.active(institution.local_today())
-        .filter(person__user=user, unit__institution=institution)
-        .values_list("unit_id", "role")
-    )
-
-
 def audience_matches(
     unit_ids: Iterable[int], roles: Iterable[str], memberships: set[tuple[int, str]]
 ) -> bool:
@@ -179,6 +166,6 @@ def event_visible(user, event: Event, memberships: set[tuple[int, str]] | None =
     if sees_all_events(user, event.institution) or can_manage_event(user, event):
         return True
     if memberships is None:
-        memberships = my_memberships(user, event.institution)
+        memberships = role_permissions.memberships_of(user, event.institution)
     unit_ids = [u.pk for u in event.audience_units.all()]
     return audience_matches(unit_ids, event.audience_roles, memberships)

@@ -55,7 +55,7 @@ def authors_of(institution: Institution) -> QuerySet[ChannelAuthor]:
 def visible_audiences(user, institution: Institution) -> list[str] | None:
     """The channel audiences the user belongs to; None means every channel."""
     roles = role_permissions.roles_of(user, institution)
-    if getattr(user, "is_superuser", False) or permissions.MANAGEMENT & roles:
+    if getattr(user, "is_superuser", False) or role_permissions.MANAGEMENT & roles:
         return None
     return [audience for audience, reached in AUDIENCE_ROLES.items() if reached & roles]
 
@@ -145,7 +145,7 @@ def events_for(
         events = [e for e in events if not e.audience_units.all()]
     if permissions.sees_all_events(user, institution):
         return events
-    memberships = permissions.my_memberships(user, institution)
+    memberships = role_permissions.memberships_of(user, institution)
     uid = getattr(user, "pk", None)
     return [
         e
@@ -174,10 +174,10 @@ def reminder_recipients(event: Event) -> list[str]:
     """E-mail addresses of the staff in the event's audience, and of its host."""
     institution = event.institution
     unit_ids = {u.pk for u in event.audience_units.all()}
-    roles = set(event.audience_roles) or set(Role.values)
+    roles = set(event.audience_roles) or set(role_permissions.EVERYONE)
     if unit_ids:
         roles.add(Role.TEACHER)  # the teachers of the chosen units (see audience_matches)
-    roles &= permissions.STAFF_ROLES
+    roles &= role_permissions.STAFF
     emails: dict[str, None] = {}
     if roles:
         memberships = Membership.objects.active(institution.local_today()).filter(
@@ -351,11 +351,11 @@ def registration_application(institution: Institution, *, phone: str = "") -> di
 def help_sections(user, institution: Institution) -> dict:
     roles = role_permissions.roles_of(user, institution)
     return {
-        "is_staff": bool(roles & permissions.STAFF_ROLES) or getattr(user, "is_superuser", False),
+        "is_staff": bool(roles & role_permissions.STAFF) or getattr(user, "is_superuser", False),
         "is_admin": Role.ADMIN in roles or getattr(user, "is_superuser", False),
-        "is_management": bool(roles & {Role.DIRECTOR, Role.DEPUTY}),
+        "is_management": bool(roles & role_permissions.ADMINISTRATION),
         "is_teacher": Role.TEACHER in roles,
-        "is_family": bool(roles & {Role.STUDENT, Role.PARENT}),
+        "is_family": bool(roles & role_permissions.FAMILY),
         "is_student": Role.STUDENT in roles,
         "is_parent": Role.PARENT in roles,
         "admins": role_selectors.active_admins(institution).select_related("person__user"),

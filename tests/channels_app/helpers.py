@@ -3,10 +3,12 @@
 import contextlib
 import datetime as dt
 import itertools
+import re
 
 from django.db import transaction
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from channels_app import services
 from channels_app.models import Channel, Event, EventKind, Post, PostState
@@ -146,3 +148,17 @@ def post_row(ch: Channel, author, state: str, title: str = "") -> Post:
         publish_at=future(5) if state == PostState.SCHEDULED else None,
         published_at=now if state == PostState.PUBLISHED else None,
     )
+
+
+def client_of(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def ru(msgid: str) -> str:
+    with translation.override("ru"):
+        text = translation.gettext(msgid)
+    assert re.search("[а-яё]", text, re.I), f"not translated: {msgid}"
+    return text

@@ -1,17 +1,14 @@
-"""Scheduled publication: only due posts, each once, whatever the number of runs; beat entries."""
+"""Scheduled publication: only due posts, each once, whatever the number of runs."""
 
 import datetime as dt
-import time
 
 import pytest
-from django.utils import timezone
 
-from channels_app import services, tasks
+from channels_app import services
 from channels_app.models import Post, PostHistory, PostState
 from roles.models import TodoItem
-from sferum_portal.schedules import SCHEDULES
 
-from .helpers import post_in_state
+from ..helpers import post_in_state
 
 NOW = dt.datetime(2030, 5, 14, 9, 0, tzinfo=dt.UTC)
 
@@ -91,47 +88,3 @@ def test_a_post_rejected_or_published_by_hand_before_its_time_is_not_published_a
     assert services.publish_due_posts(now=NOW + dt.timedelta(hours=3)) == 0
     assert Post.objects.get(pk=posts["in_1h"].pk).state == PostState.REJECTED
     assert TodoItem.objects.count() == 1
-
-
-def test_the_celery_task_publishes_due_posts(job_worker, news, director, admin_user):
-    now = timezone.now()
-    post = scheduled(
-        news,
-        director.user,
-        admin_user,
-        now - dt.timedelta(minutes=1),
-        "Уже пора",
-        now=now - dt.timedelta(minutes=2),
-    )
-    later = scheduled(
-        news, director.user, admin_user, now + dt.timedelta(days=1), "Не пора", now=now
-    )
-
-    tasks.publish_due_posts.delay()  # eager here; a worker thread on a real broker
-
-    deadline = time.monotonic() + 30
-    while Post.objects.get(pk=post.pk).state != PostState.PUBLISHED:
-        assert time.monotonic() < deadline, "the task did not run"
-        time.sleep(0.1)
-    assert Post.objects.get(pk=later.pk).state == PostState.SCHEDULED
-    assert TodoItem.objects.count() == 1
-
-
-def test_the_celery_task_sends_reminders(job_worker):
-    assert tasks.send_event_reminders.apply().get() == 0
-
-
-def test_both_channel_jobs_are_scheduled_every_few_minutes(db):
-    from django.core.management import call_command
-    from django_celery_beat.models import PeriodicTask
-
-    by_task = {task: cron for task, cron in SCHEDULES.values()}
-    for name in ("channels_app.tasks.publish_due_posts", "channels_app.tasks.send_event_reminders"):
-        assert name in by_task
-        assert by_task[name]["hour"] == "*"
-
-    call_command("migrate", verbosity=0)  # the rows are created after every migrate
-    for name in ("channels_app.tasks.publish_due_posts", "channels_app.tasks.send_event_reminders"):
-        task = PeriodicTask.objects.get(task=name)
-        assert task.enabled
-        assert task.crontab.minute == by_task[name]["minute"]

@@ -10,8 +10,8 @@ from channels_app import permissions, services
 from channels_app.models import ChannelAuthor, Post, PostHistory, PostState
 from roles.models import Role, TodoItem, UnitKind, User
 
-from ..factories import UserFactory, make_institution, make_member, make_unit
-from .helpers import (
+from ...factories import UserFactory, make_institution, make_member, make_unit
+from ..helpers import (
     channel,
     future,
     member,

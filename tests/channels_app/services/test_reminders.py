@@ -11,8 +11,8 @@ from channels_app.models import Event, EventKind
 from roles import services as roles_services
 from roles.models import Person, Role
 
-from ..factories import make_institution, make_member
-from .helpers import event, teacher
+from ...factories import make_institution, make_member
+from ..helpers import event, teacher
 
 UTC = dt.UTC
 START = dt.datetime(2030, 3, 10, 12, 0, tzinfo=UTC)  # 15:00 in Moscow

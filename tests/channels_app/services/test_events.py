@@ -1,19 +1,18 @@
-"""Planning events: the checks of the input, the teacher-only-own-classes rule, closing them."""
+"""Planning events: the checks of the input, the teacher-only-own-classes rule, closing them,
+reminding now."""
 
 import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from channels_app import services
 from channels_app.models import Event, EventFormat, EventKind, EventStatus, SeminarAttendance
 from roles import services as roles_services
 from roles.models import Role, UnitKind
 
-from ..conftest import login
-from ..factories import make_institution, make_member, make_unit
-from .helpers import event, future, member, page, teacher
+from ...factories import make_institution, make_member, make_unit
+from ..helpers import member, teacher
 
 NOW = dt.datetime(2030, 3, 4, 7, 0, tzinfo=dt.UTC)  # 10:00 in Moscow
 START = NOW + dt.timedelta(days=3)
@@ -170,57 +169,6 @@ def test_another_teacher_cannot_change_or_cancel_the_lesson(institution, klass, 
     assert Event.objects.get(pk=lesson.pk).status == EventStatus.PLANNED
 
 
-# --- the same rule through the form ---------------------------------------------------------------
-
-
-def form_data(institution, units, kind=EventKind.LESSON):
-    tz = institution.tzinfo
-    starts = future(10).astimezone(tz)
-    return {
-        "kind": kind,
-        "title": "Дистанционный урок",
-        "description": "",
-        "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (starts + dt.timedelta(minutes=45)).strftime("%Y-%m-%dT%H:%M"),
-        "format": EventFormat.ONLINE,
-        "place": "",
-        "host": "",
-        "units": [u.pk for u in units],
-        "meeting_link": "https://sferum.ru/?call_link=Abc123",
-    }
-
-
-def test_the_event_form_refuses_another_class_for_a_teacher(
-    institution, klass, other_class, class_teacher
-):
-    client = login(class_teacher.user)
-    url = page("event_create", institution)
-    for units in ([other_class], [klass, other_class]):
-        response = client.post(url, form_data(institution, units))
-        assert response.status_code in (200, 403)
-        if response.status_code == 200:
-            assert response.context["form"].errors
-    response = client.post(url, form_data(institution, [klass], kind=EventKind.BROADCAST))
-    assert response.status_code in (200, 403)
-    assert not Event.objects.exists()
-
-    response = client.post(url, form_data(institution, [klass]))  # own class: planned
-    assert response.status_code == 302
-    lesson = Event.objects.get()
-    assert list(lesson.audience_units.all()) == [klass]
-    local = lesson.starts_at.astimezone(institution.tzinfo)
-    assert local.strftime("%Y-%m-%dT%H:%M") == form_data(institution, [klass])["starts_at"]
-
-
-def test_the_event_form_offers_a_teacher_only_their_classes(
-    institution, klass, other_class, class_teacher
-):
-    response = login(class_teacher.user).get(page("event_create", institution))
-    form = response.context["form"]
-    assert list(form.fields["units"].queryset) == [klass]
-    assert [value for value, _label in form.fields["kind"].choices] == [EventKind.LESSON]
-
-
 # --- afterwards -----------------------------------------------------------------------------------
 
 
@@ -326,17 +274,3 @@ def test_only_whoever_manages_the_event_reminds_now(institution, klass, admin_us
     planned = plan(admin_user, institution, units=[klass])
     with pytest.raises(PermissionDenied):
         services.remind_now(event=planned, by=class_teacher.user, now=NOW)
-
-
-def test_the_cancel_page_keeps_the_event_when_no_reason_is_given(
-    institution, admin_user, admin_client
-):
-    planned = event(institution, admin_user, future(5))
-    response = admin_client.post(page("event_action", institution, planned.pk, "cancel"), {})
-    assert response.status_code == 302
-    assert Event.objects.get(pk=planned.pk).status == EventStatus.PLANNED
-    response = admin_client.post(
-        page("event_action", institution, planned.pk, "cancel"), {"reason": "Перенос"}
-    )
-    assert Event.objects.get(pk=planned.pk).status == EventStatus.CANCELLED
-    assert timezone.now() >= Event.objects.get(pk=planned.pk).closed_at
