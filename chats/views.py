@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from roles import permissions as role_permissions
 from roles import services as roles_services
-from roles.web import InstitutionView, error_text, paginate
+from roles.web import InstitutionView, paginate, show_as_message, show_on_form
 from sferum_portal.exports import SafeCsvWriter
 
 from . import permissions, selectors, services
@@ -187,7 +187,7 @@ class ChatCreateView(InstitutionView):
                     by=request.user,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(
                     request, _("The chat «%(title)s» is registered.") % {"title": chat}
@@ -254,7 +254,7 @@ class ChatEditView(ChatObjectView):
             try:
                 services.update_chat(chat=chat, by=request.user, **fields)
             except ValidationError as exc:
-                form.add_error(None, exc)
+                show_on_form(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("chats:classes", institution_id=self.institution.pk)
@@ -287,7 +287,7 @@ class ChatArchiveView(ChatObjectView):
         try:
             services.archive_chat(chat=chat, by=request.user)
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            show_as_message(request, exc)
         else:
             messages.success(request, _("The chat is archived."))
         return redirect("chats:classes", institution_id=self.institution.pk)

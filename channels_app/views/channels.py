@@ -8,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from roles.errors import NotAllowed
-from roles.web import InstitutionView, error_text, show_on_form
+from roles.web import InstitutionView, show_as_message, show_on_form
 
 from .. import selectors, services
 from ..forms import AuthorForm, ChannelForm
@@ -60,8 +59,6 @@ class ChannelFormView(InstitutionView):
                 services.create_channel(institution=self.institution, by=request.user, **fields)
             else:
                 services.update_channel(channel=channel, by=request.user, **fields)
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.page(form, channel)
@@ -84,10 +81,8 @@ class ChannelArchiveView(ChannelFormView):
         channel = self.get_channel(pk)
         try:
             services.archive_channel(channel=channel, by=request.user)
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            show_as_message(request, exc)
         else:
             messages.success(request, _("The channel is archived."))
         return redirect("channels:channels", self.institution.pk)
@@ -106,10 +101,8 @@ class AuthorAddView(InstitutionView):
                     person=form.cleaned_data["person"],
                     by=request.user,
                 )
-            except NotAllowed:
-                raise  # "you may not" stays a 403 (see roles.web)
             except ValidationError as exc:
-                messages.error(request, error_text(exc))
+                show_as_message(request, exc)
             else:
                 messages.success(request, _("The staff member may now write posts."))
         else:

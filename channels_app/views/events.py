@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from roles import permissions as role_permissions
-from roles.errors import NotAllowed
-from roles.web import InstitutionView, error_text, paginate, show_on_form
+from roles.web import InstitutionView, paginate, show_as_message, show_on_form
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -154,8 +153,6 @@ class EventCreateView(EventFormMixin, EventObjectMixin, InstitutionView):
                 meeting_link=data["meeting_link"],
                 by=request.user,
             )
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.event_page(form, _("Plan an event"), self.cancel_url())
@@ -194,8 +191,6 @@ class EventEditView(EventFormMixin, EventObjectMixin, InstitutionView):
         data = dict(form.cleaned_data)
         try:
             services.update_event(event=event, by=request.user, **data)
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.event_page(form, _("Change the event"), self.detail_url(event))
@@ -269,10 +264,8 @@ class EventActionView(EventObjectMixin, InstitutionView):
                 done = _("Your attendance is marked.") if attended else _("The mark is removed.")
             else:
                 raise Http404
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            show_as_message(request, exc)
         else:
             messages.success(request, done)
         return redirect("channels:event", self.institution.pk, event.pk)

@@ -10,8 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from roles.errors import NotAllowed
-from roles.web import InstitutionView, error_text, paginate, show_on_form
+from roles.web import InstitutionView, paginate, show_as_message, show_on_form
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -107,8 +106,6 @@ class PostCreateView(PostFormMixin, InstitutionView):
             )
             if "submit" in request.POST:
                 services.submit_post(post=post, by=request.user)
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.post_page(form, title=_("New post"))
@@ -190,8 +187,6 @@ class PostEditView(PostFormMixin, PostObjectMixin, InstitutionView):
         except services.PostTransitionError as exc:
             messages.error(request, exc.message)
             return redirect("channels:post", self.institution.pk, post.pk)
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.post_page(form, title=_("Edit the post"), post=post)
@@ -251,10 +246,8 @@ class PostTransitionView(PostObjectMixin, InstitutionView):
                 }[step](post=post, by=request.user)
         except services.PostTransitionError as exc:
             messages.error(request, exc.message)
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            show_as_message(request, exc)
         else:
             messages.success(request, TRANSITION_MESSAGES[step])
         return redirect("channels:post", self.institution.pk, post.pk)
@@ -271,10 +264,8 @@ class PostLinkView(PostObjectMixin, InstitutionView):
             if not form.is_valid():
                 raise ValidationError([e for errors in form.errors.values() for e in errors])
             services.record_post_link(post=post, by=request.user, link=form.cleaned_data["link"])
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
-            messages.error(request, error_text(exc))
+            show_as_message(request, exc)
         else:
             messages.success(request, _("The link is recorded; the to-do is done."))
         return redirect("channels:post", self.institution.pk, post.pk)

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
-from roles.errors import NotAllowed
 from roles.web import InstitutionView, paginate, show_on_form
 
 from .. import selectors, services
@@ -66,8 +65,6 @@ class SupportFormView(InstitutionView):
                 support = services.update_support_request(
                     request=support, by=request.user, **fields
                 )
-        except NotAllowed:
-            raise  # "you may not" stays a 403 (see roles.web)
         except ValidationError as exc:
             show_on_form(form, exc)
             return self.page(form, self.get_request(pk))
