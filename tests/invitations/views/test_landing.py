@@ -568,7 +568,7 @@ def test_no_raw_token_is_logged_at_any_level_through_a_whole_join(caplog, klass,
 
 
 def test_no_raw_token_stays_in_the_database_after_the_landing_flows(klass, admin_user):
-    from .helpers import all_table_values
+    from ..helpers import all_table_values
 
     person = roster_member(klass, Role.STUDENT)
     _personal, personal_token = issue(klass, Role.STUDENT, admin_user, person=person)
