@@ -8,17 +8,14 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self) -> None:
+        # What happens to links when a person leaves or a membership ends: see receivers.
         from roles.signals import memberships_ended, person_left
 
-        from . import services
+        from . import receivers
 
-        def revoke_links_of_leaver(sender, person, by=None, **kwargs):
-            services.revoke_for_person(person=person, by=by)
-
-        def revoke_links_into_units_left(sender, memberships, by=None, **kwargs):
-            services.revoke_for_memberships(memberships=memberships, by=by)
-
-        person_left.connect(revoke_links_of_leaver, dispatch_uid="invitations.person_left")
+        person_left.connect(
+            receivers.revoke_links_of_leaver, dispatch_uid="invitations.person_left"
+        )
         memberships_ended.connect(
-            revoke_links_into_units_left, dispatch_uid="invitations.memberships_ended"
+            receivers.revoke_links_into_units_left, dispatch_uid="invitations.memberships_ended"
         )

@@ -1,20 +1,28 @@
-"""The e-mails of the invitations app, in the portal's language."""
+"""The e-mails of the invitations app: the link itself, the decision on a join request, the
+decision on a teacher's status, and the digest of links that expire soon.
+
+Each is written with `sferum_portal.mail`: in the portal's language and the institution's time
+zone, plain text that is not HTML-escaped; the subject comes from the `*_subject.txt` template
+next to the body's. When they are sent is the services' business (after the commit).
+"""
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
 
 from roles.selectors import active_admins
+from sferum_portal import mail
 
 
 def _send(
     *, to: str, subject_template: str, body_template: str, context: dict, institution
 ) -> None:
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(institution.tzinfo):
-        subject = render_to_string(subject_template, context).strip()
-        body = render_to_string(body_template, context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    message = mail.build(
+        to=to,
+        body_template=body_template,
+        context=context,
+        subject_template=subject_template,
+        tz=institution.tzinfo,
+    )
+    mail.send([message])
 
 
 def send_invitation(*, invitation, url: str) -> None:

@@ -10,18 +10,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from roles.models import Institution, Membership, Person, Role, Unit, UnitKind
+from roles.models import (
+    Institution,
+    InstitutionOwned,
+    Membership,
+    Person,
+    Role,
+    Timestamped,
+    Unit,
+    UnitKind,
+    institution_key,
+)
+from roles.permissions import FAMILY, STAFF_MEMBERS
 
 MAX_TTL_DAYS = 90
 
 # Which roles an invitation may carry into each kind of unit.
-INVITABLE_ROLES: dict[str, tuple[str, ...]] = {
-    UnitKind.STAFF_ROOM: (Role.TEACHER, Role.DEPUTY, Role.DIRECTOR),
-    UnitKind.DEPARTMENT: (Role.TEACHER,),
-    UnitKind.CLASS: (Role.TEACHER, Role.STUDENT, Role.PARENT),
+INVITABLE_ROLES: dict[str, frozenset[str]] = {
+    # Director, deputy, teacher (the admin role comes from an appointment by order, no link).
+    UnitKind.STAFF_ROOM: STAFF_MEMBERS,
+    UnitKind.DEPARTMENT: frozenset({Role.TEACHER}),
+    UnitKind.CLASS: FAMILY | {Role.TEACHER},
 }
 # Roles that join with one confirmation and no password (minors and their parents).
-PASSWORDLESS_ROLES = frozenset({Role.STUDENT, Role.PARENT})
+PASSWORDLESS_ROLES: frozenset[str] = FAMILY
 
 
 class InvitationPolicy(models.Model):
@@ -95,13 +107,10 @@ class InvitationQuerySet(models.QuerySet):
         }[status](now)
 
 
-class Invitation(models.Model):
-    institution = models.ForeignKey(
-        Institution,
-        on_delete=models.PROTECT,
-        related_name="invitations",
-        verbose_name=_("institution"),
-    )
+class Invitation(InstitutionOwned, Timestamped):
+    """A link into a unit in a role (its `institution`, related name `invitations`, and
+    `created_at` come from the base models)."""
+
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("unit")
     )
@@ -132,7 +141,6 @@ class Invitation(models.Model):
     uses_count = models.PositiveIntegerField(_("times used"), default=0)
     needs_approval = models.BooleanField(_("joining needs approval"), default=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("valid until"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -247,12 +255,10 @@ class JoinRequestStatus(models.TextChoices):
     REJECTED = "rejected", pgettext_lazy("join request", "rejected")
 
 
-class JoinRequest(models.Model):
+class JoinRequest(InstitutionOwned):
     """Somebody used a class-wide link that needs the administrator's approval."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="join_requests"
-    )
+    institution = institution_key("join_requests")
     invitation = models.ForeignKey(
         Invitation, on_delete=models.PROTECT, related_name="join_requests"
     )

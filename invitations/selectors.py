@@ -6,7 +6,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from roles import permissions
-from roles.models import Institution, Membership, Person, Role, Unit, UnitKind
+from roles.models import Institution, Membership, Person, Role, Unit, UnitKind, Verification
 
 from .models import Invitation, JoinRequest, JoinRequestStatus
 
@@ -45,12 +45,17 @@ def invitation_uses(invitation: Invitation):
 
 
 def units_for_inviting(user, institution: Institution) -> QuerySet[Unit]:
-    """Units the user may issue links into."""
+    """Units the user may issue links into: every unit for those who manage links, otherwise
+    the classes the user teaches as a verified teacher (the units `permissions.can_invite`
+    allows, as one queryset for the form)."""
     units = Unit.objects.filter(institution=institution, archived_at__isnull=True)
     if permissions.can(user, "invitation.manage", institution):
         return units
     own = Membership.objects.active(institution.local_today()).filter(
-        person__user=user, role=Role.TEACHER, verification="verified", unit__kind=UnitKind.CLASS
+        person__user=user,
+        role=Role.TEACHER,
+        verification=Verification.VERIFIED,
+        unit__kind=UnitKind.CLASS,
     )
     return units.filter(pk__in=own.values("unit_id"))
 

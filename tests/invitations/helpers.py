@@ -12,7 +12,7 @@ from invitations.models import Invitation
 from roles import services as roles_services
 from roles.models import PersonKind, Role
 
-from ..factories import START, make_person
+from ..factories import START, UserFactory, make_person
 
 # The raw token in a link: base64url characters.
 LINK_RE = re.compile(r"/invite/([A-Za-z0-9_-]{22,})/")
@@ -82,3 +82,20 @@ def all_table_values() -> str:
             for row in cursor.fetchall():
                 chunks.append(" ".join(_as_text(value) for value in row))
     return "\n".join(chunks)
+
+
+def token_in(response) -> str:
+    found = LINK_RE.findall(text_of(response))
+    assert found, "no invitation link on the page"
+    assert len(set(found)) == 1
+    return found[0]
+
+
+def pending_request(klass, admin_user, role=Role.STUDENT, **fields):
+    """A join request waiting for a decision, made through a class-wide link with approval."""
+    _invitation, token = issue(klass, role, admin_user, max_uses=None)
+    fields.setdefault("last_name", "Лебедев")
+    fields.setdefault("first_name", "Павел")
+    if role == Role.PARENT:
+        fields.setdefault("child_name", "Лебедева Ира")
+    return services.request_to_join(token=token, user=UserFactory(), **fields)

@@ -16,9 +16,9 @@ from invitations.models import Invitation, JoinRequest, JoinRequestStatus, Statu
 from roles.models import Membership, Person, Role, UnitKind, User
 from sferum_portal.logging import RedactInviteTokens
 
-from ..conftest import login
-from ..factories import PASSWORD, UserFactory, make_institution, make_member, make_unit
-from .helpers import h1, issue, landing, make_expired, roster_member, text_of
+from ...conftest import login
+from ...factories import PASSWORD, UserFactory, make_institution, make_member, make_unit
+from ..helpers import h1, issue, landing, make_expired, roster_member, text_of
 
 
 def logged_in_user_id(client) -> int | None:
@@ -568,7 +568,7 @@ def test_no_raw_token_is_logged_at_any_level_through_a_whole_join(caplog, klass,
 
 
 def test_no_raw_token_stays_in_the_database_after_the_landing_flows(klass, admin_user):
-    from .helpers import all_table_values
+    from ..helpers import all_table_values
 
     person = roster_member(klass, Role.STUDENT)
     _personal, personal_token = issue(klass, Role.STUDENT, admin_user, person=person)

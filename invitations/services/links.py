@@ -1,0 +1,275 @@
+"""Issuing links: finding and checking a link by its token, creating one, sending and resending
+it by e-mail, personal links for a whole class, and the institution's link policy.
+
+The raw token exists only in the return value of `create_invitation` (and of the functions that
+issue a new one): it goes into the e-mail or onto the page, and the database keeps its SHA-256.
+Everything is checked at the moment of use, whether or not the expiry job has run. Using a link
+is in `use`, revoking one in `revoking`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from roles import permissions
+from roles import services as roles_services
+from roles.errors import NotAllowed, RuleBroken
+from roles.models import (
+    ROLES_BY_PERSON_KIND,
+    Institution,
+    Membership,
+    Person,
+    Role,
+    Unit,
+    normalize_search,
+)
+from sferum_portal.tokens import digests_match, hash_token, new_token
+
+from .. import emails
+from ..models import (
+    INVITABLE_ROLES,
+    MAX_TTL_DAYS,
+    PASSWORDLESS_ROLES,
+    Invitation,
+    InvitationPolicy,
+    RevokeReason,
+    Status,
+)
+from .errors import (
+    InvitationError,
+    InvitationExpired,
+    InvitationNotFound,
+    InvitationRevoked,
+    InvitationUsedUp,
+)
+from .revoking import revoke_queryset
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def find_invitation(token: str, *, lock: bool = False) -> Invitation:
+    qs = Invitation.objects.select_related("institution", "unit", "person")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    invitation = qs.filter(token_hash=hash_token(token)).first()
+    # The lookup is by hash; the comparison is constant-time all the same.
+    if invitation is None or not digests_match(invitation.token_hash, token):
+        raise InvitationNotFound
+    return invitation
+
+
+def check_usable(invitation: Invitation, now: dt.datetime | None = None) -> None:
+    status = invitation.status_at(now)
+    if status == Status.REVOKED:
+        raise InvitationRevoked
+    if status == Status.USED_UP:
+        raise InvitationUsedUp
+    if status == Status.EXPIRED:
+        raise InvitationExpired
+
+
+def invitation_url(token: str) -> str:
+    from django.urls import reverse
+
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("invite", args=[token])
+
+
+# --- creating and sending ---------------------------------------------------------------------
+
+
+def policy_for(institution: Institution) -> InvitationPolicy:
+    policy = InvitationPolicy.objects.filter(institution=institution).first()
+    return policy or InvitationPolicy(institution=institution)
+
+
+def _validate_new(
+    *, unit: Unit, role: str, created_by, expires_at, max_uses, person, email, now
+) -> None:
+    if role not in INVITABLE_ROLES[unit.kind]:
+        raise RuleBroken(
+            _("A link into «%(unit)s» cannot carry the role «%(role)s».")
+            % {"unit": unit, "role": Role(role).label}
+        )
+    if unit.is_archived:
+        raise RuleBroken(_("The unit «%(unit)s» is archived.") % {"unit": unit})
+    if not permissions.can_invite(created_by, unit, role):
+        raise NotAllowed(_("You may not issue links into this unit in this role."))
+    if expires_at <= now:
+        raise RuleBroken(_("The expiry date must be in the future."))
+    if expires_at > now + dt.timedelta(days=MAX_TTL_DAYS):
+        raise RuleBroken(_("A link is valid for at most %(days)d days.") % {"days": MAX_TTL_DAYS})
+    if max_uses is not None and max_uses < 1:
+        raise RuleBroken(_("A link must allow at least one use."))
+    if person is not None:
+        # A person of another institution is outside the creator's reach.
+        if person.institution_id != unit.institution_id:
+            raise NotAllowed(_("The person belongs to another institution."))
+        if role not in ROLES_BY_PERSON_KIND[person.kind]:
+            raise RuleBroken(_("This role does not fit the person's kind."))
+        if person.left_on is not None and person.left_on <= unit.institution.local_today():
+            raise RuleBroken(_("%(person)s has left.") % {"person": person.short_name})
+    if email and role == Role.STUDENT:
+        raise RuleBroken(_("No e-mail address is kept for students."))
+
+
+@transaction.atomic
+def create_invitation(
+    *,
+    unit: Unit,
+    role: str,
+    created_by,
+    expires_at: dt.datetime | None = None,
+    max_uses: int | None = 1,
+    email: str = "",
+    person: Person | None = None,
+    needs_approval: bool = True,
+    note: str = "",
+    send: bool = True,
+) -> tuple[Invitation, str]:
+    """Issue a link; returns it with its raw token, which is never stored.
+
+    `max_uses=None` is a link without a limit (class-wide). A personal link admits one use.
+    With an e-mail address the link is sent there once the transaction commits.
+    """
+    now = timezone.now()
+    institution = unit.institution
+    if expires_at is None:
+        expires_at = now + dt.timedelta(days=policy_for(institution).default_ttl_days)
+    if person is not None:
+        max_uses = 1
+    email = email.strip()
+    _validate_new(
+        unit=unit,
+        role=role,
+        created_by=created_by,
+        expires_at=expires_at,
+        max_uses=max_uses,
+        person=person,
+        email=email,
+        now=now,
+    )
+    token = new_token()
+    invitation = Invitation.objects.create(
+        institution=institution,
+        unit=unit,
+        role=role,
+        created_by=created_by if getattr(created_by, "pk", None) else None,
+        person=person,
+        email=email,
+        token_hash=hash_token(token),
+        max_uses=max_uses,
+        # Approval matters only for links that anyone may use to join as a student or parent.
+        needs_approval=needs_approval and person is None and role in PASSWORDLESS_ROLES,
+        note=note.strip()[:300],
+        created_at=now,
+        expires_at=expires_at,
+        search_key=normalize_search(
+            " ".join(x for x in (person.full_name if person else "", email, note) if x)
+        )[:800],
+    )
+    roles_services.audit(
+        institution=institution,
+        actor=created_by,
+        action="invitation.create",
+        summary=_("Invitation issued: %(invitation)s") % {"invitation": invitation},
+        obj=invitation,
+        data={"unit": unit.pk, "role": role, "max_uses": max_uses},
+    )
+    if email and send:
+        transaction.on_commit(
+            lambda: send_invitation(invitation=invitation, token=token, by=created_by)
+        )
+    return invitation, token
+
+
+def send_invitation(*, invitation: Invitation, token: str, by) -> None:
+    """E-mail the link (synchronously: the raw token never goes through the broker)."""
+    emails.send_invitation(invitation=invitation, url=invitation_url(token))
+    Invitation.objects.filter(pk=invitation.pk).update(last_sent_at=timezone.now())
+    roles_services.audit(
+        institution=invitation.institution,
+        actor=by,
+        action="invitation.send",
+        summary=_("Invitation sent to %(email)s") % {"email": invitation.email},
+        obj=invitation,
+    )
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation, by) -> str:
+    """Send an e-mail invitation again. Only the hash was kept, so the link is replaced by a
+    new one; the original expiry stays."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.email:
+        raise RuleBroken(_("This invitation has no e-mail address."))
+    check_or_explain(invitation)
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    invitation.save(update_fields=["token_hash"])
+    transaction.on_commit(lambda: send_invitation(invitation=invitation, token=token, by=by))
+    return token
+
+
+def check_or_explain(invitation: Invitation) -> None:
+    """check_usable for the administrator's pages: a message instead of a typed error."""
+    try:
+        check_usable(invitation)
+    except InvitationError as exc:
+        raise RuleBroken(
+            _("The link can no longer be used: %(status)s.") % {"status": Status(exc.status).label}
+        ) from exc
+
+
+@dataclass
+class IssuedLink:
+    person: Person
+    invitation: Invitation
+    token: str
+
+    @property
+    def url(self) -> str:
+        return invitation_url(self.token)
+
+
+@transaction.atomic
+def issue_personal_links(
+    *,
+    unit: Unit,
+    role: str,
+    created_by,
+    people: list[Person] | None = None,
+    expires_at: dt.datetime | None = None,
+) -> list[IssuedLink]:
+    """One personal link per roster person of `role` in `unit` who has not joined yet.
+
+    A person who still holds an active personal link gets a new one and the old is revoked:
+    the old token cannot be shown again.
+    """
+    today = unit.institution.local_today()
+    members = Membership.objects.active(today).filter(unit=unit, role=role, joined_at__isnull=True)
+    candidates = Person.objects.filter(memberships__in=members).order_by(
+        "last_name", "first_name", "pk"
+    )
+    if people is not None:
+        candidates = candidates.filter(pk__in=[p.pk for p in people])
+    candidates = list(candidates.distinct())
+    old = Invitation.objects.active().filter(unit=unit, role=role, person__in=candidates)
+    revoke_queryset(old, by=created_by, reason=RevokeReason.REISSUED)
+    issued = []
+    for person in candidates:
+        invitation, token = create_invitation(
+            unit=unit,
+            role=role,
+            created_by=created_by,
+            person=person,
+            expires_at=expires_at,
+            send=False,
+        )
+        issued.append(IssuedLink(person=person, invitation=invitation, token=token))
+    return issued

@@ -1,0 +1,289 @@
+"""Using a link: accepting it with a login, joining with a new staff account, the passwordless
+personal link of a student or parent, and the class-wide link where somebody says who they are
+(a join request for the administrator, or the membership at once for a link without approval),
+also for a guest without a login.
+
+Every use locks the link's row and checks it at that moment. Deciding join requests is in
+`join_requests`; the membership itself is made in `joining`.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from roles import services as roles_services
+from roles.errors import RuleBroken
+from roles.models import (
+    ROLES_BY_PERSON_KIND,
+    Membership,
+    Person,
+    Role,
+    Unit,
+    normalize_search,
+)
+
+from ..models import (
+    PASSWORDLESS_ROLES,
+    Invitation,
+    InvitationUse,
+    JoinRequest,
+    JoinRequestStatus,
+)
+from .errors import InvitationNeedsRequest, InvitationNotForYou
+from .joining import join_unit, person_kind_for
+from .links import check_usable, find_invitation
+
+User = get_user_model()
+
+
+def _person_for(invitation: Invitation, user) -> Person:
+    """The roster person who joins: the link's own, the login's, or a new one."""
+    institution = invitation.institution
+    mine = Person.objects.filter(institution=institution, user=user).first()
+    if invitation.person_id is not None:
+        person = Person.objects.select_for_update().get(pk=invitation.person_id)
+        if person.user_id not in (None, user.pk) or (mine is not None and mine.pk != person.pk):
+            raise InvitationNotForYou
+        if person.user_id is None:
+            person.user = user
+            person.save(update_fields=["user", "updated_at", "search_key"])
+        return person
+    if mine is not None:
+        if invitation.role not in ROLES_BY_PERSON_KIND[mine.kind]:
+            raise InvitationNotForYou
+        return mine
+    return roles_services.create_person(
+        institution=institution,
+        last_name=user.last_name or user.username,
+        first_name=user.first_name or user.username,
+        kind=person_kind_for(invitation.role),
+        email=user.email if invitation.role != Role.STUDENT else "",
+        user=user,
+    )
+
+
+def _join(invitation: Invitation, person: Person) -> Membership:
+    return join_unit(
+        person=person,
+        unit=invitation.unit,
+        role=invitation.role,
+        note=gettext_noop("by invitation"),
+    )
+
+
+def _count_use(invitation: Invitation, **use) -> InvitationUse:
+    invitation.uses_count += 1
+    invitation.save(update_fields=["uses_count"])
+    return InvitationUse.objects.create(invitation=invitation, **use)
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, user) -> Membership:
+    """Use a link: the person joins its unit in its role. Race-free: the link's row is locked,
+    so of twenty simultaneous uses of a single-use link exactly one succeeds. Somebody who has
+    joined already spends no use by opening the link again."""
+    invitation = find_invitation(token, lock=True)
+    check_usable(invitation)
+    if invitation.needs_approval:
+        raise InvitationNeedsRequest
+    person = _person_for(invitation, user)
+    joined_before = Membership.objects.filter(
+        person=person,
+        unit=invitation.unit,
+        role=invitation.role,
+        end_date__isnull=True,
+        joined_at__isnull=False,
+    ).first()
+    if joined_before is not None:
+        return joined_before
+    return _join_and_count(invitation, person, user)
+
+
+def _join_and_count(invitation: Invitation, person: Person, user) -> Membership:
+    """Join, record the use and audit it: every way of joining by a link ends here."""
+    membership = _join(invitation, person)
+    _count_use(invitation, user=user, person=person, membership=membership)
+    roles_services.audit(
+        institution=invitation.institution,
+        actor=user,
+        action="invitation.accept",
+        summary=_("%(person)s joined «%(unit)s» by invitation")
+        % {"person": person.short_name, "unit": invitation.unit},
+        obj=invitation,
+    )
+    return membership
+
+
+def passwordless_user(*, first_name: str, last_name: str):
+    """A login without a password for a student or parent who joins by a link."""
+    user = User(
+        username=f"member-{secrets.token_hex(8)}", first_name=first_name, last_name=last_name
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def user_for_personal_link(token: str):
+    """The login a personal student or parent link signs in: the person's own, or a new one."""
+    invitation = find_invitation(token)
+    check_usable(invitation)
+    person = invitation.person
+    if person is None or invitation.role not in PASSWORDLESS_ROLES:
+        raise InvitationNotForYou
+    if person.user_id is not None:
+        if person.user.has_usable_password():
+            # Somebody with a password signs in with it; the link is no key to their account.
+            raise InvitationNotForYou
+        return person.user
+    return passwordless_user(first_name=person.first_name, last_name=person.last_name)
+
+
+def _match_in_unit(unit: Unit, role: str, last_name: str, first_name: str) -> Person | None:
+    """The roster person of this unit and role with exactly this name, if there is one only."""
+    key = normalize_search(f"{last_name} {first_name}")
+    today = unit.institution.local_today()
+    # Whole words only: «Лебедев П» is not «Лебедев Павел».
+    found = list(
+        Person.objects.filter(
+            Q(search_key=key) | Q(search_key__startswith=key + " "),
+            memberships__in=Membership.objects.active(today).filter(unit=unit, role=role),
+        ).distinct()[:2]
+    )
+    return found[0] if len(found) == 1 else None
+
+
+@transaction.atomic
+def request_to_join(
+    *,
+    token: str,
+    user,
+    last_name: str,
+    first_name: str,
+    patronymic: str = "",
+    child_name: str = "",
+    email: str = "",
+) -> JoinRequest | Membership:
+    """Use a class-wide student or parent link: a join request for the administrator, or, for a
+    link made without approval, the membership itself."""
+    invitation = find_invitation(token, lock=True)
+    check_usable(invitation)
+    if invitation.is_personal or invitation.role not in PASSWORDLESS_ROLES:
+        raise InvitationNotForYou
+    last_name, first_name = last_name.strip(), first_name.strip()
+    if not last_name or not first_name:
+        raise RuleBroken(_("Give the last and first name."))
+    if invitation.role == Role.PARENT and not child_name.strip():
+        raise RuleBroken(_("Give your child's name."))
+    if invitation.role == Role.STUDENT:
+        email = ""
+    waiting = JoinRequest.objects.filter(
+        user=user, unit=invitation.unit, role=invitation.role, status=JoinRequestStatus.PENDING
+    ).first()
+    if waiting is not None:
+        return waiting  # asking twice is still one request
+    if not invitation.needs_approval:
+        person = Person.objects.filter(institution=invitation.institution, user=user).first()
+        if person is not None and invitation.role not in ROLES_BY_PERSON_KIND[person.kind]:
+            raise InvitationNotForYou
+        if person is None:
+            person = _match_in_unit(invitation.unit, invitation.role, last_name, first_name)
+            if person is not None and person.user_id not in (None, user.pk):
+                person = None
+        if person is None:
+            person = roles_services.create_person(
+                institution=invitation.institution,
+                last_name=last_name,
+                first_name=first_name,
+                patronymic=patronymic.strip(),
+                kind=person_kind_for(invitation.role),
+                email=email,
+                user=user,
+            )
+        elif person.user_id is None:
+            person.user = user
+            person.save(update_fields=["user", "updated_at", "search_key"])
+        return _join_and_count(invitation, person, user)
+    join_request = JoinRequest.objects.create(
+        institution=invitation.institution,
+        invitation=invitation,
+        unit=invitation.unit,
+        role=invitation.role,
+        last_name=last_name,
+        first_name=first_name,
+        patronymic=patronymic.strip(),
+        child_name=child_name.strip()[:300],
+        email=email.strip(),
+        user=user,
+    )
+    _count_use(invitation, user=user, join_request=join_request)
+    roles_services.audit(
+        institution=invitation.institution,
+        actor=user,
+        action="joinrequest.create",
+        summary=_("Join request: %(name)s to «%(unit)s»")
+        % {"name": join_request.full_name, "unit": invitation.unit},
+        obj=join_request,
+    )
+    return join_request
+
+
+# --- joining from the landing page ------------------------------------------------------------
+
+
+@transaction.atomic
+def join_with_new_account(
+    *, token: str, username: str, password: str, first_name: str, last_name: str, email: str
+) -> tuple:
+    """Staff who have no login yet: the account and the membership, both or neither."""
+    invitation = find_invitation(token)
+    check_usable(invitation)
+    if invitation.role in PASSWORDLESS_ROLES:
+        raise InvitationNotForYou
+    user = User.objects.create_user(
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+    )
+    return user, accept_invitation(token=token, user=user)
+
+
+@transaction.atomic
+def join_by_personal_link(*, token: str) -> tuple:
+    """A student or parent with a personal link: one confirmation, no password."""
+    user = user_for_personal_link(token)
+    return user, accept_invitation(token=token, user=user)
+
+
+@transaction.atomic
+def request_as_guest(
+    *,
+    token: str,
+    user,
+    last_name: str,
+    first_name: str,
+    patronymic: str = "",
+    child_name: str = "",
+    email: str = "",
+) -> tuple:
+    """A class-wide link opened by somebody without a login: a passwordless one is made."""
+    if not getattr(user, "is_authenticated", False):
+        user = passwordless_user(first_name=first_name.strip(), last_name=last_name.strip())
+    result = request_to_join(
+        token=token,
+        user=user,
+        last_name=last_name,
+        first_name=first_name,
+        patronymic=patronymic,
+        child_name=child_name,
+        email=email,
+    )
+    return user, result

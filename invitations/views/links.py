@@ -1,0 +1,269 @@
+"""The pages of the links themselves: the list with its filters, issuing a link (shown once with
+its QR code), a link's card, revoking and resending it, revoking every unused link of a unit,
+personal links for a class as a sheet to print, and the institution's link settings.
+
+Thin: each parses the request, calls a service or selector and renders; a refusal of a service
+is shown on the form or as a message (`roles.web`). The queues are in `queues`, the public
+landing page in `landing`.
+"""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from roles import permissions
+from roles.models import Unit, normalize_search
+from roles.web import InstitutionView, paginate, show_as_message, show_on_form
+
+from .. import selectors, services
+from ..forms import BulkLinksForm, InvitationFilterForm, InvitationForm, PolicyForm
+from ..models import Invitation, Status
+
+# A teacher brings the students and parents of their classes (permissions.can_invite).
+PASSWORDLESS_ROLES_ORDERED = ("student", "parent")
+
+
+def qr_svg(url: str) -> str:
+    """The link as an inline SVG QR code (made by segno)."""
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=4, border=2))  # noqa: S308
+
+
+class InvitationListView(InstitutionView):
+    action = "invitation.view"
+
+    def get(self, request, institution_id):
+        qs = selectors.invitations_visible_to(request.user, self.institution)
+        form = InvitationFilterForm(request.GET or None, institution=self.institution)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["status"]:
+                qs = qs.with_status(data["status"])
+            if data["unit"]:
+                qs = qs.filter(unit=data["unit"])
+            if data["role"]:
+                qs = qs.filter(role=data["role"])
+            if data["creator"]:
+                qs = qs.filter(
+                    Q(created_by__username__icontains=data["creator"])
+                    | Q(created_by__last_name__icontains=data["creator"])
+                )
+            for word in normalize_search(data["q"]).split():
+                qs = qs.filter(search_key__contains=word)
+        return self.render(
+            "invitations/list.html",
+            filter_form=form,
+            counts=selectors.counts_by_status(
+                selectors.invitations_visible_to(request.user, self.institution)
+            ),
+            page=paginate(request, qs),
+            can_manage=permissions.can(request.user, "invitation.manage", self.institution),
+        )
+
+
+class InvitationCreateView(InstitutionView):
+    action = "invitation.view"
+
+    def _form(self, data=None):
+        return InvitationForm(
+            data,
+            units=selectors.units_for_inviting(self.request.user, self.institution),
+            institution=self.institution,
+            default_days=services.policy_for(self.institution).default_ttl_days,
+            roles=None
+            if permissions.can(self.request.user, "invitation.manage", self.institution)
+            else PASSWORDLESS_ROLES_ORDERED,
+            initial={"unit": self.request.GET.get("unit"), "role": self.request.GET.get("role")},
+        )
+
+    def get(self, request, institution_id):
+        return self._page(self._form())
+
+    def post(self, request, institution_id):
+        form = self._form(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                invitation, token = services.create_invitation(
+                    unit=data["unit"],
+                    role=data["role"],
+                    created_by=request.user,
+                    expires_at=data["expires_at"],
+                    max_uses=data["max_uses"],
+                    email=data["email"] or "",
+                    person=data["person"],
+                    needs_approval=data["needs_approval"],
+                    note=data["note"],
+                )
+            except ValidationError as exc:
+                show_on_form(form, exc)
+            else:
+                # The raw link is shown on this response only: it is not stored anywhere.
+                url = services.invitation_url(token)
+                return self.render(
+                    "invitations/created.html", invitation=invitation, url=url, qr=qr_svg(url)
+                )
+        return self._page(form)
+
+    def _page(self, form):
+        return self.render("invitations/form.html", form=form)
+
+
+class InvitationDetailView(InstitutionView):
+    action = "invitation.view"
+
+    def get_invitation(self, pk) -> Invitation:
+        invitation = get_object_or_404(
+            Invitation.objects.select_related("unit", "person", "created_by", "revoked_by"),
+            pk=pk,
+            institution=self.institution,
+        )
+        if not permissions.can_see_invitation(self.request.user, invitation):
+            raise PermissionDenied
+        return invitation
+
+    def get(self, request, institution_id, pk):
+        invitation = self.get_invitation(pk)
+        return self.render(
+            "invitations/detail.html",
+            invitation=invitation,
+            uses=selectors.invitation_uses(invitation),
+            is_active=invitation.status == Status.ACTIVE,
+        )
+
+
+class InvitationRevokeView(InvitationDetailView):
+    def get(self, request, institution_id, pk):
+        invitation = self.get_invitation(pk)
+        return self.render(
+            "confirm.html",
+            title=_("Revoke this link?"),
+            text=_("%(invitation)s. Nobody will be able to use it any more.")
+            % {"invitation": invitation},
+            confirm=_("Revoke"),
+            cancel_url=reverse("invitations:detail", args=[self.institution.pk, pk]),
+        )
+
+    def post(self, request, institution_id, pk):
+        invitation = self.get_invitation(pk)
+        try:
+            services.revoke_invitation(invitation=invitation, by=request.user)
+        except ValidationError as exc:
+            show_as_message(request, exc)
+        else:
+            messages.success(request, _("The link is revoked."))
+        return redirect("invitations:detail", institution_id=self.institution.pk, pk=pk)
+
+
+class InvitationResendView(InvitationDetailView):
+    http_method_names = ["post"]
+
+    def post(self, request, institution_id, pk):
+        invitation = self.get_invitation(pk)
+        try:
+            services.resend_invitation(invitation=invitation, by=request.user)
+        except ValidationError as exc:
+            show_as_message(request, exc)
+        else:
+            messages.success(
+                request,
+                _("A new link is sent to %(email)s; the old one no longer works.")
+                % {"email": invitation.email},
+            )
+        return redirect("invitations:detail", institution_id=self.institution.pk, pk=pk)
+
+
+class UnitRevokeView(InstitutionView):
+    action = "invitation.manage"
+
+    def get(self, request, institution_id, unit_pk):
+        unit = get_object_or_404(Unit, pk=unit_pk, institution=self.institution)
+        count = Invitation.objects.active().filter(unit=unit, uses_count=0).count()
+        return self.render(
+            "confirm.html",
+            title=_("Revoke every unused link of «%(unit)s»?") % {"unit": unit},
+            text=_("%(count)d links that nobody has used will stop working.") % {"count": count},
+            confirm=_("Revoke all"),
+            cancel_url=reverse("invitations:list", args=[self.institution.pk]),
+        )
+
+    def post(self, request, institution_id, unit_pk):
+        unit = get_object_or_404(Unit, pk=unit_pk, institution=self.institution)
+        try:
+            count = services.revoke_unused_for_unit(unit=unit, by=request.user)
+        except ValidationError as exc:
+            show_as_message(request, exc)
+        else:
+            messages.success(request, _("Links revoked: %(count)d.") % {"count": count})
+        return redirect(f"{reverse('invitations:list', args=[self.institution.pk])}?unit={unit.pk}")
+
+
+class BulkLinksView(InstitutionView):
+    """Personal links for everybody of a class who has not joined: a sheet to print."""
+
+    action = "invitation.view"
+
+    def _form(self, data=None):
+        return BulkLinksForm(
+            data,
+            units=selectors.units_for_inviting(self.request.user, self.institution),
+            initial={"unit": self.request.GET.get("unit")},
+        )
+
+    def get(self, request, institution_id):
+        form = self._form()
+        waiting = None
+        unit_id = request.GET.get("unit")
+        if unit_id and form.fields["unit"].queryset.filter(pk=unit_id).exists():
+            unit = form.fields["unit"].queryset.get(pk=unit_id)
+            waiting = {
+                "students": selectors.not_joined(unit, "student").count(),
+                "parents": selectors.not_joined(unit, "parent").count(),
+            }
+        return self.render("invitations/bulk.html", form=form, waiting=waiting)
+
+    def post(self, request, institution_id):
+        form = self._form(request.POST)
+        if form.is_valid():
+            unit, role = form.cleaned_data["unit"], form.cleaned_data["role"]
+            try:
+                issued = services.issue_personal_links(
+                    unit=unit, role=role, created_by=request.user
+                )
+            except ValidationError as exc:
+                show_on_form(form, exc)
+            else:
+                if not issued:
+                    messages.info(request, _("Everybody of this class has joined already."))
+                    return redirect("invitations:bulk", institution_id=self.institution.pk)
+                sheet = [(link, qr_svg(link.url)) for link in issued]
+                return self.render("invitations/sheet.html", unit=unit, role=role, sheet=sheet)
+        return self.render("invitations/bulk.html", form=form, waiting=None)
+
+
+class PolicyView(InstitutionView):
+    action = "invitation.manage"
+
+    def get(self, request, institution_id):
+        return self._page(PolicyForm(instance=services.policy_for(self.institution)))
+
+    def post(self, request, institution_id):
+        form = PolicyForm(request.POST, instance=services.policy_for(self.institution))
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Saved."))
+            return redirect("invitations:list", institution_id=self.institution.pk)
+        return self._page(form)
+
+    def _page(self, form):
+        return self.form_page(
+            form,
+            title=_("Invitation settings"),
+            cancel_url=reverse("invitations:list", args=[self.institution.pk]),
+        )

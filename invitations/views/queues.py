@@ -1,0 +1,105 @@
+"""The administrator's queues: requests to join by a class link (approve as a roster person or
+a new one, or reject with a reason) and teachers waiting for their «учитель» status to be
+verified. Thin: the decisions are services; a refusal is shown as a message.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+
+from roles.forms import VerificationForm
+from roles.models import Person
+from roles.selectors import teachers_awaiting_verification
+from roles.web import InstitutionView, paginate, show_as_message
+
+from .. import selectors, services
+from ..forms import JoinRequestDecisionForm
+from ..models import JoinRequest
+
+
+class JoinRequestListView(InstitutionView):
+    action = "joinrequest.decide"
+
+    def get(self, request, institution_id):
+        pending = list(selectors.pending_join_requests(self.institution)[:50])
+        forms = [
+            (
+                jr,
+                JoinRequestDecisionForm(
+                    candidates=selectors.match_candidates(jr), prefix=f"jr{jr.pk}"
+                ),
+            )
+            for jr in pending
+        ]
+        return self.render(
+            "invitations/requests.html",
+            forms=forms,
+            pending_count=selectors.pending_join_requests(self.institution).count(),
+            decided=paginate(request, selectors.decided_join_requests(self.institution), 20),
+        )
+
+
+class JoinRequestDecideView(InstitutionView):
+    action = "joinrequest.decide"
+
+    def post(self, request, institution_id, pk):
+        join_request = get_object_or_404(JoinRequest, pk=pk, institution=self.institution)
+        form = JoinRequestDecisionForm(
+            request.POST, candidates=selectors.match_candidates(join_request), prefix=f"jr{pk}"
+        )
+        if not form.is_valid():
+            messages.error(request, _("Choose a decision."))
+            return redirect("invitations:requests", institution_id=self.institution.pk)
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                services.approve_join_request(
+                    join_request=join_request, by=request.user, person=data["person"]
+                )
+                messages.success(
+                    request, _("Approved: %(name)s") % {"name": join_request.full_name}
+                )
+            else:
+                services.reject_join_request(
+                    join_request=join_request, by=request.user, reason=data["reason"]
+                )
+                messages.success(
+                    request, _("Rejected: %(name)s") % {"name": join_request.full_name}
+                )
+        except ValidationError as exc:
+            show_as_message(request, exc)
+        return redirect("invitations:requests", institution_id=self.institution.pk)
+
+
+class VerificationQueueView(InstitutionView):
+    action = "teacher.verify"
+
+    def get(self, request, institution_id):
+        return self.render(
+            "invitations/verification.html",
+            page=paginate(request, teachers_awaiting_verification(self.institution)),
+            form=VerificationForm(),
+        )
+
+
+class VerificationDecideView(InstitutionView):
+    action = "teacher.verify"
+
+    def post(self, request, institution_id, pk):
+        person = get_object_or_404(Person, pk=pk, institution=self.institution)
+        form = VerificationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.decide_verification(person=person, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                show_as_message(request, exc)
+            else:
+                messages.success(
+                    request, _("The decision is recorded: %(person)s") % {"person": person}
+                )
+        else:
+            messages.error(request, _("Choose a decision."))
+        return redirect("invitations:verification", institution_id=self.institution.pk)
