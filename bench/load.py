@@ -16,9 +16,9 @@ and the broker on Redis (CACHE_URL and CELERY_BROKER_URL if set, otherwise a pri
 redis-server on a free port that the bench starts and stops), requests marked as proxied over
 HTTPS (X-Forwarded-Proto) so that SSL redirect, secure cookies and CSRF's origin check are on.
 Every family opening a link is a household of its own: it comes from an address of its own
-(X-Forwarded-For, RATE_LIMIT_TRUST_FORWARDED_FOR=1), so the landing's per-address rate limit
-(INVITE_RATE_LIMIT_PER_MINUTE, unchanged) is in force and never hit by honest use; a 429 counts
-as an error.
+(X-Forwarded-For, believed from loopback: RATE_LIMIT_TRUST_FORWARDED_FOR=auto), so the
+landing's per-address rate limit (INVITE_RATE_LIMIT_PER_MINUTE, unchanged) is in force and never
+hit by honest use; a 429 counts as an error.
 
 Then `--clients` (LOAD_CLIENTS, default 50) clients send requests back to back for `--duration`
 seconds (LOAD_DURATION, default 60), each request drawn from the mix: 35% a family opens a link
@@ -269,7 +269,7 @@ def production_env(database_url: str, cache_url: str, broker_url: str) -> dict[s
         "CACHE_URL": cache_url.replace("redis://", "rediscache://", 1),
         "CELERY_BROKER_URL": broker_url,
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
-        "RATE_LIMIT_TRUST_FORWARDED_FOR": "1",
+        "RATE_LIMIT_TRUST_FORWARDED_FOR": "auto",
         "EMAIL_URL": "consolemail://",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",

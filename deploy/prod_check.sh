@@ -162,7 +162,7 @@ export EMAIL_URL="filemail:///$work/mail"
 export DEFAULT_FROM_EMAIL="Портал «Сферум» <sferum@localhost>"
 export MEDIA_ROOT="$work/media"
 export SECURE_SSL_REDIRECT=1
-export RATE_LIMIT_TRUST_FORWARDED_FOR=1
+export RATE_LIMIT_TRUST_FORWARDED_FOR=auto
 export LOG_LEVEL=INFO
 export PYTHONUNBUFFERED=1
 # The rest at their production defaults, whatever the caller has set.

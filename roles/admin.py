@@ -7,6 +7,9 @@ from .models import (
     AuditEvent,
     GuardianLink,
     Institution,
+    LoginCode,
+    LoginFailure,
+    LoginLift,
     Membership,
     Movement,
     Person,
@@ -134,3 +137,35 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Read-only: the throttle's records (roles.login); locks are lifted on the portal's page."""
+
+    list_display = ("username", "address", "device", "at")
+    search_fields = ("username", "address")
+    readonly_fields = ("username", "address", "device", "at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LoginLift)
+class LoginLiftAdmin(LoginFailureAdmin):
+    list_display = ("scope", "value", "lifted_by", "at")
+    search_fields = ("value",)
+    readonly_fields = ("scope", "value", "lifted_by", "at")
+
+
+@admin.register(LoginCode)
+class LoginCodeAdmin(LoginFailureAdmin):
+    """Codes are kept hashed; nothing here tells them."""
+
+    list_display = ("user", "created_at", "expires_at", "used_at", "wrong_tries")
+    search_fields = ("user__username",)
+    readonly_fields = ("user", "created_at", "expires_at", "used_at", "wrong_tries")
+    exclude = ("code_hash",)

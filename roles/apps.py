@@ -8,6 +8,6 @@ class RolesConfig(AppConfig):
     verbose_name = _("Institution and roster")
 
     def ready(self) -> None:
-        from sferum_portal import schedules
+        from sferum_portal import checks, schedules  # noqa: F401  (checks register themselves)
 
         schedules.connect()

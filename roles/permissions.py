@@ -59,6 +59,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     # The director appoints by order; an admin may add admins among verified teachers.
     "appointment.manage": DIRECTOR_AND_ADMINS,
     "audit.view": DIRECTOR_AND_ADMINS,
+    # Login locks of the institution's people (roles.login): seen and lifted by the admins.
+    "login.locks": ADMINS,
     # Invitations: admins and the director issue any link (director and deputy roles only by
     # the director); a verified teacher issues links for their own classes (see can_invite).
     "invitation.view": DIRECTOR_AND_ADMINS | {Role.TEACHER},

@@ -140,6 +140,15 @@ def teachers_awaiting_verification(institution: Institution) -> QuerySet[Person]
     )
 
 
+def usernames_of(institution: Institution) -> set[str]:
+    """The logins of the institution's people (whose login locks its administrator sees)."""
+    return set(
+        Person.objects.filter(institution=institution, user__isnull=False).values_list(
+            "user__username", flat=True
+        )
+    )
+
+
 def staff_room_candidates(institution: Institution) -> QuerySet[Person]:
     """Staff members of the staff room who are not administrators yet."""
     in_staff_room = Membership.objects.active(institution.local_today()).filter(

@@ -16,3 +16,13 @@ def purge_roster_files() -> int:
 @shared_task
 def redispatch_queued_imports() -> int:
     return services.redispatch_queued_imports()
+
+
+@shared_task
+def purge_login_records() -> int:
+    return services.purge_login_records()
+
+
+@shared_task
+def clear_expired_sessions() -> int:
+    return services.clear_expired_sessions()

@@ -22,6 +22,7 @@ urlpatterns = [
         views.UnitArchiveView.as_view(),
         name="unit_archive",
     ),
+    path("<int:institution_id>/logins/", views.LoginLockListView.as_view(), name="login_locks"),
     path("<int:institution_id>/people/", views.PersonListView.as_view(), name="people"),
     path(
         "<int:institution_id>/people/new/", views.PersonCreateView.as_view(), name="person_create"

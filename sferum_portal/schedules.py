@@ -22,6 +22,15 @@ SCHEDULES: dict[str, tuple[str, dict[str, str]]] = {
         "roles.tasks.redispatch_queued_imports",
         {"minute": "*", "hour": "*"},
     ),
+    # Personal data is kept no longer than needed (152-ФЗ): access records and old sessions.
+    "Удаление старых записей о входах": (
+        "roles.tasks.purge_login_records",
+        {"minute": "40", "hour": "3"},
+    ),
+    "Удаление истёкших сессий": (
+        "roles.tasks.clear_expired_sessions",
+        {"minute": "50", "hour": "3"},
+    ),
     "Истечение и аннулирование неиспользованных приглашений": (
         "invitations.tasks.expire_invitations",
         {"minute": "5", "hour": "*"},

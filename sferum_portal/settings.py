@@ -4,7 +4,6 @@ Development needs nothing set (SQLite file, eager Celery, console e-mail). With 
 secrets have no defaults, so a production server with a missing one fails at boot.
 """
 
-import datetime as dt
 from pathlib import Path
 
 import environ
@@ -40,7 +39,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_celery_beat",
-    "axes",
     "csp",
     "roles",
     "invitations",
@@ -60,8 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes requires: turns a lockout during authentication into its page.
-    "axes.middleware.AxesMiddleware",
+    # Turns a refused password attempt into its page; remembers the device after a login.
+    "roles.login.middleware.LoginThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "sferum_portal.urls"
@@ -108,10 +106,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-axes first: it refuses a locked-out username+address before the password is checked.
-# Views that log a user in without a password (the personal links) name ModelBackend.
+# Every password login goes through the throttle (roles.login). ModelBackend stays listed for the
+# sessions of passwordless logins (the personal links name it); it never checks a password
+# without the throttle, which ends the chain on a refusal or a wrong password.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "roles.login.backends.ThrottledModelBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -204,32 +203,24 @@ CHAT_LINK_PATTERNS = {
 JOB_REDISPATCH_AFTER_MINUTES = env.int("JOB_REDISPATCH_AFTER_MINUTES", default=5)
 # A teacher gets at most one reminder about missing chats in this many days.
 CHAT_REMINDER_INTERVAL_DAYS = env.int("CHAT_REMINDER_INTERVAL_DAYS", default=7)
-# Behind nginx, the client address is the last one in X-Forwarded-For.
-RATE_LIMIT_TRUST_FORWARDED_FOR = env.bool("RATE_LIMIT_TRUST_FORWARDED_FOR", default=False)
+# Behind nginx the client address is the last one in X-Forwarded-For, believed only from the
+# proxies in TRUSTED_PROXIES ("auto"); "1" believes it from anyone, "0" never
+# (sferum_portal.clients).
+RATE_LIMIT_TRUST_FORWARDED_FOR = env.str("RATE_LIMIT_TRUST_FORWARDED_FOR", default="auto")
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
-# Login lockout (django-axes, attempts kept in the database): five failures for one username
-# from one address lock that pair for 15 minutes; a successful login clears the count.
-AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_HANDLER = "sferum_portal.security.RedactingAxesHandler"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_HTTP_RESPONSE_CODE = 429
-# The same client address as the invitation rate limit (the real one behind nginx).
-AXES_CLIENT_IP_CALLABLE = "sferum_portal.security.client_ip"
-# Axes keeps the posted form of a failed login: never the passwords of the prefixed forms.
-AXES_SENSITIVE_PARAMETERS = [
-    "username",
-    "ip_address",
-    "login-password",
-    "signup-password1",
-    "signup-password2",
-    "password1",
-    "password2",
-    "csrfmiddlewaretoken",
-]
+# Login throttling (roles.login), counted over a sliding window: a login's failures from unknown
+# devices, an address's failures from unknown devices (password spraying), a known device's own.
+# A device where the login signed in before is trusted for LOGIN_DEVICE_DAYS; a code by e-mail
+# lets the real user in from a new one.
+LOGIN_WINDOW_MINUTES = env.int("LOGIN_WINDOW_MINUTES", default=60)
+LOGIN_USERNAME_FAILURES = env.int("LOGIN_USERNAME_FAILURES", default=10)
+LOGIN_ADDRESS_FAILURES = env.int("LOGIN_ADDRESS_FAILURES", default=30)
+LOGIN_DEVICE_FAILURES = env.int("LOGIN_DEVICE_FAILURES", default=10)
+LOGIN_DEVICE_DAYS = env.int("LOGIN_DEVICE_DAYS", default=365)
+LOGIN_CODE_MINUTES = env.int("LOGIN_CODE_MINUTES", default=15)
+# Failed-login records are deleted after this many days (152-ФЗ: kept no longer than needed).
+LOGIN_RECORD_RETENTION_DAYS = env.int("LOGIN_RECORD_RETENTION_DAYS", default=90)
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Styles, scripts
 # and images come from our own static files (Bootstrap is vendored); QR codes and charts are

@@ -22,9 +22,6 @@ LOGGING["loggers"]["django.request"]["level"] = "ERROR"  # noqa: F405
 # Tests serve static files from the finders; there is no collected STATIC_ROOT.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
-# django-axes needs the request in authenticate(), which Client.login() does not pass: the
-# lockout is switched on by the tests that exercise it (tests/security).
-AXES_ENABLED = False
 # The test database's name when the default "test_<name>" does not suit (.ci/browser).
 if env("TEST_DATABASE_NAME", default=""):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")}  # noqa: F405

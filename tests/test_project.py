@@ -86,6 +86,29 @@ def test_check_deploy_is_clean_in_production():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize(("mode", "warning"), [("1", "sferum.W001"), ("0", "sferum.W002")])
+def test_check_deploy_warns_about_an_unsafe_forwarded_for_setting(mode, warning):
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
+        "ALLOWED_HOSTS": "portal.example.org",
+        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+        "RATE_LIMIT_TRUST_FORWARDED_FOR": mode,
+        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert warning in result.stdout + result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update(

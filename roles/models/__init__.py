@@ -2,7 +2,8 @@
 
 A package: `institution` (the institution and its units), `people` (the roster and its
 memberships), `journal` (appointments, movements, to-dos, the audit log), `roster` (uploads of
-roster files), `base` (what every domain row has). Everything is importable from here.
+roster files), `security` (login throttling), `base` (what every domain row has). Everything
+is importable from here.
 """
 
 from .base import InstitutionOwned, Timestamped, institution_key
@@ -39,6 +40,7 @@ from .people import (
     on_roster,
 )
 from .roster import RosterImport, RosterImportStatus, roster_upload_path
+from .security import LockScope, LoginCode, LoginFailure, LoginLift
 
 __all__ = [
     "ROLES_BY_PERSON_KIND",
@@ -48,6 +50,10 @@ __all__ = [
     "GuardianLink",
     "Institution",
     "InstitutionOwned",
+    "LockScope",
+    "LoginCode",
+    "LoginFailure",
+    "LoginLift",
     "Membership",
     "MembershipQuerySet",
     "Movement",

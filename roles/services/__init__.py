@@ -10,7 +10,9 @@ One module per kind of write; this package re-exports them all, so callers keep 
 - `movement`: enrolment, transfer, change of role, leaving a unit or the institution;
 - `verification`: Sferum's «учитель» status of teachers;
 - `appointments`: administrator appointments by order;
-- `roster_import`: previewing, queueing and applying a roster file.
+- `roster_import`: previewing, queueing and applying a roster file;
+- `login_locks`: lifting a login lock (the throttle itself is `roles.login`), purging access
+  records and expired sessions.
 
 Refusals are `roles.errors.NotAllowed` ("you may not": only the director records the movements
 of the administration, gives or takes away its roles and relieves the main administrator; only
@@ -21,6 +23,7 @@ service that writes more than one row is atomic).
 
 from .appointments import appoint_admin, end_appointment
 from .audit import audit
+from .login_locks import clear_expired_sessions, lift_login_lock, purge_login_records
 from .movement import change_role, end_membership, enrol, leave, mark_joined, transfer
 from .people import PERSON_EDITABLE, create_person, link_guardian, update_person
 from .roster_import import (
@@ -68,6 +71,9 @@ __all__ = [
     "apply_roster_plan",
     "archive_unit",
     "audit",
+    "clear_expired_sessions",
+    "lift_login_lock",
+    "purge_login_records",
     "change_role",
     "complete_todo",
     "create_institution",

@@ -15,6 +15,7 @@ from .institution import (
     InstitutionListView,
     OrderFileView,
 )
+from .login import LoginLockListView, LoginWithCodeView
 from .movement import (
     ChangeRoleView,
     EnrolView,
@@ -46,6 +47,8 @@ __all__ = [
     "InstitutionEditView",
     "InstitutionListView",
     "LeaveView",
+    "LoginLockListView",
+    "LoginWithCodeView",
     "MovementFormView",
     "MovementListView",
     "OrderFileView",

@@ -48,6 +48,7 @@ MATRIX = {
     "roster_upload": (ADMIN, 200),
     "roster_import": (ADMIN, 200),
     "audit": ({"director", "admin"}, 200),
+    "login_locks": (ADMIN, 200),
 }
 ROLES = [
     "anonymous",

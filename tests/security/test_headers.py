@@ -146,7 +146,11 @@ print(json.dumps({
     "session_cookie_secure": settings.SESSION_COOKIE_SECURE,
     "session_cookie_httponly": settings.SESSION_COOKIE_HTTPONLY,
     "expire_at_browser_close": settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
-    "axes": [settings.AXES_ENABLED, settings.AXES_FAILURE_LIMIT, str(settings.AXES_COOLOFF_TIME)],
+    "throttle": [
+        settings.LOGIN_USERNAME_FAILURES,
+        settings.LOGIN_ADDRESS_FAILURES,
+        settings.RATE_LIMIT_TRUST_FORWARDED_FOR,
+    ],
 }))
 """
 
@@ -161,7 +165,12 @@ def test_production_cookies_hsts_and_redirects(tmp_path):
         "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
         "LOG_LEVEL": "ERROR",
     }
-    for name in ("CACHE_URL", "CELERY_BROKER_URL", "AXES_ENABLED", "SESSION_COOKIE_AGE"):
+    for name in (
+        "CACHE_URL",
+        "CELERY_BROKER_URL",
+        "RATE_LIMIT_TRUST_FORWARDED_FOR",
+        "SESSION_COOKIE_AGE",
+    ):
         env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "-c", PRODUCTION_PROBE],
@@ -180,4 +189,4 @@ def test_production_cookies_hsts_and_redirects(tmp_path):
     assert got["csrf_cookie_secure"] and got["csrf_cookie_httponly"]
     assert got["session_cookie_secure"] and got["session_cookie_httponly"]
     assert got["expire_at_browser_close"] is True
-    assert got["axes"] == [True, 5, "0:15:00"]
+    assert got["throttle"] == [10, 30, "auto"]

@@ -29,6 +29,7 @@ SPECIAL: dict[str, tuple[str, str]] = {
     "home": ("login_required", "the role-aware dashboard of the user's own institution"),
     "healthz": ("public", "the load balancer's probe: database and broker state, nothing else"),
     "login": ("public", "the login page"),
+    "login_code": ("public", "logging in with a code by e-mail while a login is locked"),
     "logout": ("public", "logging out: POST only, a GET is 405"),
     "set_language": ("public", "the language switch: sets a cookie, then redirects"),
     "roles:institutions": ("login_required", "the list of the user's own institutions"),

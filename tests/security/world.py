@@ -34,7 +34,7 @@ from roles.models import (
 from ..factories import UserFactory, make_institution, make_member, make_person, make_unit
 
 CHAT_LINK = "https://vk.me/join/AbCdEf123456"
-APPS = ("roles", "invitations", "chats", "stats", "channels_app", "axes")
+APPS = ("roles", "invitations", "chats", "stats", "channels_app")
 
 
 def spread_ids(step: int = 100_000) -> None:
