@@ -30,6 +30,20 @@ def paginate(request, queryset, per_page: int | None = None):
     return paginator.get_page(request.GET.get("page"))
 
 
+# The largest id a database column holds (a bigint): a longer number is no id of ours.
+MAX_ID = 2**63 - 1
+
+
+def id_param(request, name: str) -> int | None:
+    """A query parameter that names an object by its id: None unless it is one (a typed
+    "x", "-1" or a 30-digit number must not reach the database as a filter)."""
+    value = request.GET.get(name, "")
+    if not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 

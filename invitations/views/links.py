@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from roles import permissions
 from roles.models import Unit, normalize_search
-from roles.web import InstitutionView, paginate, show_as_message, show_on_form
+from roles.web import InstitutionView, id_param, paginate, show_as_message, show_on_form
 
 from .. import selectors, services
 from ..forms import BulkLinksForm, InvitationFilterForm, InvitationForm, PolicyForm
@@ -219,9 +219,8 @@ class BulkLinksView(InstitutionView):
     def get(self, request, institution_id):
         form = self._form()
         waiting = None
-        unit_id = request.GET.get("unit")
-        if unit_id and form.fields["unit"].queryset.filter(pk=unit_id).exists():
-            unit = form.fields["unit"].queryset.get(pk=unit_id)
+        unit = form.fields["unit"].queryset.filter(pk=id_param(request, "unit")).first()
+        if unit is not None:
             waiting = {
                 "students": selectors.not_joined(unit, "student").count(),
                 "parents": selectors.not_joined(unit, "parent").count(),

@@ -190,3 +190,38 @@ def test_production_cookies_hsts_and_redirects(tmp_path):
     assert got["session_cookie_secure"] and got["session_cookie_httponly"]
     assert got["expire_at_browser_close"] is True
     assert got["throttle"] == [10, 30, "auto"]
+
+
+def test_no_page_may_be_cached_but_static_files_may(db):
+    """Fresh links, QR sheets, feed addresses, the roster, a person, exports: never cached."""
+    from invitations import services as invitation_services
+    from roles.models import PersonKind
+
+    from ..factories import make_person, make_unit
+
+    institution = make_institution()
+    admin = make_member(institution, Role.ADMIN)
+    klass = make_unit(institution)
+    student = make_person(institution, kind=PersonKind.STUDENT)
+    _inv, token = invitation_services.create_invitation(
+        unit=klass, role=Role.TEACHER, created_by=admin.user
+    )
+    client = login(admin.user)
+    pk = institution.pk
+    urls = [
+        f"/structure/{pk}/people/",
+        f"/structure/{pk}/people/{student.pk}/",
+        f"/invitations/{pk}/bulk/?unit={klass.pk}",
+        f"/channels/{pk}/feeds/",
+        "/stats/export.csv",
+        "/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        cache = response["Cache-Control"]
+        assert "no-store" in cache and "private" in cache, (url, cache)
+    landing = Client().get(f"/invite/{token}/")
+    assert "no-store" in landing["Cache-Control"]
+    static = Client().get("/static/css/portal.css")
+    assert "no-store" not in static.get("Cache-Control", "")
