@@ -16,3 +16,12 @@ class RedactInviteTokens(logging.Filter):
         if "/invite/" in message or "/feeds/" in message:
             record.msg, record.args = redact(message), ()
         return True
+
+
+class ClientErrorsWithoutTraceback(logging.Filter):
+    """A 403 or a 404 is the client's business, not a bug: one line, no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if 400 <= getattr(record, "status_code", 500) < 500:
+            record.exc_info, record.exc_text = None, None
+        return True

@@ -267,7 +267,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_tokens": {"()": "sferum_portal.logging.RedactInviteTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "sferum_portal.logging.RedactInviteTokens"},
+        "client_errors": {"()": "sferum_portal.logging.ClientErrorsWithoutTraceback"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -279,7 +282,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # runserver's request lines carry paths too.
-        "django.request": {"filters": ["redact_tokens"]},
+        "django.request": {"filters": ["redact_tokens", "client_errors"]},
         "django.server": {
             "handlers": ["console"],
             "filters": ["redact_tokens"],

@@ -136,3 +136,35 @@ def test_the_flows_with_secrets_log_none_of_them(school, console, caplog):
     for secret in secrets:
         assert secret not in output, f"{secret!r} in the console log:\n{output}"
         assert secret not in records, f"{secret!r} in a log record:\n{records}"
+
+
+def test_a_403_or_a_404_is_one_line_without_a_traceback(caplog, db):
+    import logging
+
+    from django.test import Client
+
+    from roles.models import Role
+
+    from ..factories import make_institution, make_member
+
+    institution = make_institution()
+    student = make_member(institution, Role.STUDENT).user
+    client = Client()
+    client.force_login(student)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(f"/structure/{institution.pk}/audit/").status_code == 403
+        assert client.get("/invite/no-such-token-0123456789012345678/").status_code == 404
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert len(records) == 2
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in records)
+    assert "Forbidden" in records[0].getMessage()
+
+
+def test_the_nginx_site_keeps_secret_paths_out_of_the_access_log():
+    import re
+    from pathlib import Path
+
+    conf = (Path(__file__).resolve().parents[2] / "deploy/nginx/sferum-portal.conf").read_text()
+    for prefix in ("/invite/", "/channels/feeds/"):
+        block = re.search(r"location " + re.escape(prefix) + r" \{(.*?)\}", conf, re.S)
+        assert block and "access_log off;" in block[1], prefix
