@@ -18,8 +18,12 @@ UNREACHABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, OSError
 
 class ResilientRedisCache(RedisCache):
     _warned_at = 0.0
+    # Whether the last operation found Redis unreachable: the rate limits then count in the
+    # process (sferum_portal.ratelimit) and /healthz says so.
+    unreachable = False
 
     def _down(self, operation: str, exc: Exception) -> None:
+        self.unreachable = True
         # One warning a minute per process is enough for an outage.
         now = time.monotonic()
         if now - ResilientRedisCache._warned_at > 60:
@@ -28,10 +32,12 @@ class ResilientRedisCache(RedisCache):
 
     def _safely(self, operation: str, default, call, *args, **kwargs):
         try:
-            return call(*args, **kwargs)
+            result = call(*args, **kwargs)
         except UNREACHABLE as exc:
             self._down(operation, exc)
             return default
+        self.unreachable = False
+        return result
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._safely("add", False, super().add, key, value, timeout, version)
@@ -56,11 +62,13 @@ class ResilientRedisCache(RedisCache):
 
     def incr(self, key, delta=1, version=None):
         try:
-            return super().incr(key, delta, version=version)
+            result = super().incr(key, delta, version=version)
         except UNREACHABLE as exc:
             self._down("incr", exc)
             # As for a missing key: callers already handle it (the rate limit starts anew).
             raise ValueError(f"Key '{key}' not found (cache unreachable)") from exc
+        self.unreachable = False
+        return result
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._safely("set_many", list(data), super().set_many, data, timeout, version)

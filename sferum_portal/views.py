@@ -21,6 +21,8 @@ from roles import permissions, selectors
 from roles.models import Role
 from roles.web import current_institution
 
+from . import ratelimit
+
 
 @login_required
 def home(request):
@@ -81,8 +83,25 @@ def healthz(request):
     broker = _broker_state()
     status = 200 if db == "ok" else 503
     return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "db": db, "broker": broker}, status=status
+        {
+            "status": "ok" if status == 200 else "error",
+            "db": db,
+            "broker": broker,
+            "cache": _cache_state(),
+            # Rate limits count in each process while the shared cache is down.
+            "rate_limit": "shared" if ratelimit.shared() else "per-process",
+        },
+        status=status,
     )
+
+
+def _cache_state() -> str:
+    from django.core.cache import cache
+
+    cache.get("healthz-probe")  # finds out whether Redis answers now
+    if not hasattr(cache, "unreachable"):
+        return "local"  # the development cache of this process
+    return "down" if cache.unreachable else "ok"
 
 
 # psycopg2 raises these (wrapped by Django) while the database restarts or is unreachable.

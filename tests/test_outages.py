@@ -122,3 +122,26 @@ def test_a_session_lost_with_the_database_is_a_503_not_a_400(rf):
 
     assert response.status_code == 503
     assert "Портал временно недоступен" in response.content.decode()
+
+
+def test_the_invitation_rate_limit_still_limits_while_redis_is_down(
+    redis_down, client, klass, admin_user, settings
+):
+    import time
+
+    settings.INVITE_RATE_LIMIT_PER_MINUTE = 3
+    _invitation, token = invitation_services.create_invitation(
+        unit=klass, role=Role.TEACHER, created_by=admin_user
+    )
+    if 60 - time.time() % 60 < 5:  # the window is the clock minute: do not straddle it
+        time.sleep(6)
+    codes = [client.get(f"/invite/{token}/", REMOTE_ADDR="10.9.9.9").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    health = client.get("/healthz").json()
+    assert (health["cache"], health["rate_limit"]) == ("down", "per-process")
+
+
+def test_healthz_says_the_rate_limits_are_shared_with_a_working_cache(client, db):
+    health = client.get("/healthz").json()
+    assert health["rate_limit"] == "shared"
+    assert health["cache"] in {"ok", "local"}
