@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from roles.forms_base import DateInput, PortalForm, PortalModelForm
+from roles.forms_base import DateInput, PortalForm, PortalModelForm, SingleLineField
 from roles.models import Person, PersonKind, Role, Unit, UnitKind
 
 from .models import (
@@ -63,7 +63,7 @@ class AuthorForm(PortalForm):
 
 class PostForm(PortalForm):
     channel = forms.ModelChoiceField(label=_("channel"), queryset=Channel.objects.none())
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = SingleLineField(label=_("title"), max_length=200)
     body = forms.CharField(
         label=_("text"),
         max_length=4000,
@@ -123,7 +123,7 @@ class FeedFilterForm(FilterForm):
 
 class EventForm(PortalForm):
     kind = forms.ChoiceField(label=_("kind"), choices=EventKind.choices)
-    title = forms.CharField(label=_("title"), max_length=200)
+    title = SingleLineField(label=_("title"), max_length=200)
     description = forms.CharField(
         label=_("description"),
         max_length=4000,

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from sferum_portal.editing import CONTROL
 
 
 class CapitalisedLabelsMixin:
@@ -29,3 +33,15 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def single_line(value: str) -> None:
+    """A title or a name: no line breaks, tabs or other control characters."""
+    if CONTROL.search(value or ""):
+        raise ValidationError(
+            _("Write it on one line, without line breaks or tabs."), code="control_characters"
+        )
+
+
+class SingleLineField(forms.CharField):
+    default_validators = [single_line]

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from sferum_portal import mail
+
 from . import permissions
 from .errors import NotAllowed, RuleBroken
 from .models import Person, Unit
@@ -76,6 +78,7 @@ class InstitutionView(View):
         if not permissions.can(request.user, self.action, self.institution):
             raise PermissionDenied
         remember_institution(request, self.institution)
+        collecting = mail.collect_failures()
         try:
             return super().dispatch(request, *args, **kwargs)
         except NotAllowed as exc:
@@ -87,6 +90,15 @@ class InstitutionView(View):
                 {"institution": self.institution, "message": error_text(exc)},
                 status=409,
             )
+        finally:
+            failed = mail.failed_addresses(collecting)
+            if failed:
+                # The change is made; the e-mail about it is not: say so, on the next page.
+                messages.warning(
+                    request,
+                    _("The e-mail to %(addresses)s could not be sent; tell them yourself.")
+                    % {"addresses": ", ".join(sorted(set(failed)))},
+                )
 
     def render(self, template: str, **context):
         context.setdefault("institution", self.institution)

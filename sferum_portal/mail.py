@@ -3,6 +3,8 @@ zone, as plain text (a plain-text body is not HTML: «кавычки» and "quot
 
 from __future__ import annotations
 
+import contextvars
+import logging
 import zoneinfo
 from collections.abc import Iterable
 
@@ -11,6 +13,8 @@ from django.core.mail import EmailMessage, get_connection
 from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
 
 
 def render_text(template_name: str, context: dict) -> str:
@@ -51,10 +55,60 @@ def build(
     return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
+# The addresses this request (or job) could not write to: the web kit shows them after the page.
+_failed: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "mail_failed", default=None
+)
+
+
 def send(messages: Iterable[EmailMessage]) -> int:
-    """Send every message over one connection; returns how many were sent."""
+    """Send every message over one connection; returns how many were sent.
+
+    A message that cannot be sent (the server refuses it or is down, a header it will not
+    take) never raises: it is logged, its address is remembered for the page to say so
+    (`failed_addresses`), and the others are still sent. The state change that asked for the
+    e-mail stays.
+    """
     messages = list(messages)
     if not messages:
         return 0
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    sent = 0
+    try:
+        connection = get_connection()
+        connection.open()
+    except Exception as exc:  # noqa: BLE001 - any failure of the mail server
+        _fail(messages, exc)
+        return 0
+    try:
+        for message in messages:
+            try:
+                sent += connection.send_messages([message]) or 0
+            except Exception as exc:  # noqa: BLE001
+                _fail([message], exc)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection
+            logger.debug("Closing the mail connection failed", exc_info=True)
+    return sent
+
+
+def _fail(messages: list[EmailMessage], exc: Exception) -> None:
+    addresses = [address for message in messages for address in message.to]
+    logger.error("E-mail not sent to %s: %s", ", ".join(addresses), exc)
+    failed = _failed.get()
+    if failed is not None:
+        failed.extend(addresses)
+
+
+def collect_failures() -> contextvars.Token:
+    """Start remembering the addresses that could not be written to (a request's start)."""
+    return _failed.set([])
+
+
+def failed_addresses(token: contextvars.Token | None = None) -> list[str]:
+    """The addresses remembered since `collect_failures`; with its token, stop remembering."""
+    failed = list(_failed.get() or [])
+    if token is not None:
+        _failed.reset(token)
+    return failed

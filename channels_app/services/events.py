@@ -18,6 +18,7 @@ from roles import permissions as role_permissions
 from roles import services as roles_services
 from roles.errors import NotAllowed, RuleBroken
 from roles.models import Institution, Person, PersonKind, Role, Unit
+from sferum_portal.editing import one_line
 
 from .. import permissions
 from ..models import Event, EventFormat, EventKind, EventStatus, SeminarAttendance
@@ -58,7 +59,7 @@ def _check_event(
     errors: dict[str, str] = {}
     if kind not in EventKind.values:
         errors["kind"] = _("Choose the kind of event.")
-    if not title.strip():
+    if not one_line(title):
         errors["title"] = _("Give the event a title.")
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValueError("event times must be aware")
@@ -139,7 +140,7 @@ def create_event(
     event = Event(
         institution=institution,
         kind=kind,
-        title=title.strip(),
+        title=one_line(title),
         description=description.strip(),
         starts_at=starts_at,
         duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
@@ -214,7 +215,7 @@ def update_event(
         now=now or timezone.now(),
     )
     moved = starts_at != event.starts_at
-    event.title = title.strip()
+    event.title = one_line(title)
     event.description = description.strip()
     event.starts_at = starts_at
     event.duration_minutes = int((ends_at - starts_at).total_seconds() // 60)

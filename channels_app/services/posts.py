@@ -19,6 +19,7 @@ from roles import services as roles_services
 from roles.errors import NotAllowed, RuleBroken
 from roles.models import Institution, TodoKind
 from sferum_portal import mail
+from sferum_portal.editing import one_line
 
 from .. import permissions
 from ..models import Channel, Post, PostHistory, PostState
@@ -53,7 +54,7 @@ def _check_channel(channel: Channel, institution: Institution) -> None:
 
 
 def _check_text(title: str, body: str) -> tuple[str, str]:
-    title, body = title.strip(), body.strip()
+    title, body = one_line(title), body.strip()
     errors = {}
     if not title:
         errors["title"] = _("Give the post a title.")

@@ -7,6 +7,7 @@ The recipients are read in `channels_app.selectors.reminder_recipients`.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,6 +22,7 @@ from .. import selectors
 from ..models import Event, EventStatus
 from .common import _check_event_manager
 
+logger = logging.getLogger(__name__)
 DAY_REMINDER_GRACE = dt.timedelta(hours=2)
 SUBJECTS = {
     "day": gettext_lazy("Tomorrow: %(title)s"),
@@ -42,8 +44,9 @@ def reminder_times(starts_at: dt.datetime, tz) -> tuple[dt.datetime, dt.datetime
     return day_before.astimezone(dt.UTC), (starts_at - dt.timedelta(hours=1)).astimezone(dt.UTC)
 
 
-def _send_reminder(event: Event, which: str) -> int:
-    """One message per recipient (nobody sees the others' addresses), over one connection."""
+def _send_reminder(event: Event, which: str) -> tuple[int, int]:
+    """One message per recipient (nobody sees the others' addresses), over one connection.
+    Returns (sent, recipients)."""
     context = {"event": event, "which": which, "base_url": settings.PORTAL_BASE_URL}
     messages = [
         mail.build(
@@ -56,7 +59,7 @@ def _send_reminder(event: Event, which: str) -> int:
         )
         for email in selectors.reminder_recipients(event)
     ]
-    return mail.send(messages)
+    return mail.send(messages), len(messages)
 
 
 def send_due_reminders(*, now: dt.datetime | None = None) -> int:
@@ -87,7 +90,15 @@ def send_due_reminders(*, now: dt.datetime | None = None) -> int:
             if not claimed:
                 continue
             event = Event.objects.select_related("institution", "host").get(pk=pk)
-            sent += _send_reminder(event, which)
+            try:
+                done, recipients = _send_reminder(event, which)
+            except Exception:  # noqa: BLE001 - one event's reminder never stops the others
+                logger.exception("Reminder of event %s could not be built", pk)
+                done, recipients = 0, 1
+            if recipients and not done:
+                # Nothing reached anyone (the mail server is down): the next run tries again.
+                Event.objects.filter(pk=pk, **{flag: now}).update(**{flag: None})
+            sent += done
     return sent
 
 
@@ -98,7 +109,7 @@ def remind_now(*, event: Event, by, now: dt.datetime | None = None) -> int:
         raise RuleBroken(_("The event is cancelled: nobody is reminded of it."))
     if event.status == EventStatus.HELD or event.starts_at <= (now or timezone.now()):
         raise RuleBroken(_("The event has already started: a reminder is too late."))
-    sent = _send_reminder(event, "now")
+    sent, _recipients = _send_reminder(event, "now")
     roles_services.audit(
         institution=event.institution,
         actor=by,
