@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from . import documents
 from .forms_base import DateInput, PortalForm, PortalModelForm
 from .models import (
     ROLES_BY_PERSON_KIND,
@@ -51,6 +52,33 @@ class InstitutionForm(PortalModelForm):
                 "profile»."
             ),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["usage_order_file"].help_text = _(
+            "PDF, JPEG, PNG, Word or OpenDocument, up to %(mb)d MB."
+        ) % {"mb": settings.ORDER_FILE_MAX_MB}
+
+    def clean_usage_order_file(self):
+        upload = self.cleaned_data.get("usage_order_file")
+        if not upload or upload == self.instance.usage_order_file:
+            return upload  # nothing new uploaded (or the file removed)
+        if upload.size > settings.ORDER_FILE_MAX_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.") % {"mb": settings.ORDER_FILE_MAX_MB}
+            )
+        kind = documents.sniff(upload)
+        if kind is None:
+            raise forms.ValidationError(
+                _(
+                    "This is not a PDF, a picture (JPEG, PNG) or a document (Word, "
+                    "OpenDocument): attach the order as one of these."
+                )
+            )
+        # The stored name says what the file is, whatever it was called.
+        stem = (upload.name.rsplit(".", 1)[0] or "order")[:100]
+        upload.name = f"{stem}.{kind.extension}"
+        return upload
 
 
 class UnitForm(PortalForm):

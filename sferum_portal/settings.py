@@ -221,6 +221,8 @@ LOGIN_ADDRESS_FAILURES = env.int("LOGIN_ADDRESS_FAILURES", default=30)
 LOGIN_DEVICE_FAILURES = env.int("LOGIN_DEVICE_FAILURES", default=10)
 LOGIN_DEVICE_DAYS = env.int("LOGIN_DEVICE_DAYS", default=365)
 LOGIN_CODE_MINUTES = env.int("LOGIN_CODE_MINUTES", default=15)
+# The order on the use of Sferum (a scan or a document) is at most this large.
+ORDER_FILE_MAX_MB = env.int("ORDER_FILE_MAX_MB", default=10)
 # Failed-login records are deleted after this many days (152-ФЗ: kept no longer than needed).
 LOGIN_RECORD_RETENTION_DAYS = env.int("LOGIN_RECORD_RETENTION_DAYS", default=90)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from .. import permissions, selectors, services
+from .. import documents, permissions, selectors, services
 from ..forms import InstitutionForm
 from ..web import InstitutionView
 
@@ -47,7 +47,17 @@ class OrderFileView(InstitutionView):
         order_file = self.institution.usage_order_file
         if not order_file:
             raise Http404
-        return FileResponse(order_file.open("rb"), as_attachment=True)
+        handle = order_file.open("rb")
+        kind = documents.sniff(handle)
+        # Always a download, typed by what it is: never shown inline as a page of the portal.
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=order_file.name.rsplit("/", 1)[-1],
+            content_type=kind.content_type if kind else "application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class InstitutionEditView(InstitutionView):

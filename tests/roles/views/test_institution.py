@@ -42,3 +42,48 @@ def test_a_bad_inn_is_refused(institution):
     )
     assert response.status_code == 200
     assert "inn" in response.context["form"].errors
+
+
+def _edit_with_file(institution, upload):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(make_member(institution, Role.DIRECTOR).user)
+    data = {
+        "name": institution.name,
+        "timezone": institution.timezone,
+        "usage_order_number": "45-од",
+        "usage_order_date": "2026-09-01",
+        "usage_order_file": SimpleUploadedFile(*upload),
+    }
+    return client, client.post(url("institution_edit", institution), data)
+
+
+def test_the_order_file_is_checked_by_its_content_not_its_name(institution):
+    # An HTML page named like a PDF is refused.
+    _client, response = _edit_with_file(
+        institution, ("order.pdf", b"<html><script>alert(1)</script></html>", "application/pdf")
+    )
+    assert response.status_code == 200
+    assert "Это не PDF" in response.content.decode()
+    institution.refresh_from_db()
+    assert not institution.usage_order_file
+
+
+def test_a_scan_named_wrongly_is_stored_and_served_as_what_it_is(institution):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    client, response = _edit_with_file(institution, ("prikaz.doc", png, "application/msword"))
+    assert response.status_code == 302
+    institution.refresh_from_db()
+    assert institution.usage_order_file.name.endswith(".png")
+    download = client.get(url("order_file", institution))
+    assert download["Content-Type"] == "image/png"
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_order_file_above_the_limit_is_refused(institution, settings):
+    settings.ORDER_FILE_MAX_MB = 1
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 1)
+    _client, response = _edit_with_file(institution, ("order.pdf", big, "application/pdf"))
+    assert response.status_code == 200
+    assert "больше 1 МБ" in response.content.decode()
