@@ -31,6 +31,7 @@ from .errors import (
 from .expiry import expire_invitations, warn_about_expiring_links
 from .join_requests import approve_join_request, reject_join_request
 from .links import (
+    POLICY_EDITABLE,
     IssuedLink,
     check_or_explain,
     check_usable,
@@ -41,6 +42,7 @@ from .links import (
     policy_for,
     resend_invitation,
     send_invitation,
+    update_policy,
 )
 from .revoking import (
     revoke_for_memberships,
@@ -83,7 +85,9 @@ __all__ = [
     "join_with_new_account",
     "new_token",
     "passwordless_user",
+    "POLICY_EDITABLE",
     "policy_for",
+    "update_policy",
     "reject_join_request",
     "request_as_guest",
     "request_to_join",

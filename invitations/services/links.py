@@ -29,6 +29,7 @@ from roles.models import (
     Unit,
     normalize_search,
 )
+from sferum_portal.editing import assign_fields
 from sferum_portal.tokens import digests_match, hash_token, new_token
 
 from .. import emails
@@ -86,6 +87,37 @@ def invitation_url(token: str) -> str:
 def policy_for(institution: Institution) -> InvitationPolicy:
     policy = InvitationPolicy.objects.filter(institution=institution).first()
     return policy or InvitationPolicy(institution=institution)
+
+
+POLICY_EDITABLE = ("default_ttl_days", "unclaimed_after_days")
+
+
+@transaction.atomic
+def update_policy(*, institution: Institution, by, **fields) -> InvitationPolicy:
+    """How long links are valid, and after how many days unused ones are annulled: a security
+    setting, so every change is in the audit log with the values before and after."""
+    if not permissions.can(by, "invitation.manage", institution):
+        raise NotAllowed(_("You may not change the invitation settings."))
+    policy = policy_for(institution)
+    before = {name: getattr(policy, name) for name in POLICY_EDITABLE}
+    assign_fields(policy, fields, POLICY_EDITABLE)
+    policy.full_clean()
+    policy.save()
+    after = {name: getattr(policy, name) for name in POLICY_EDITABLE}
+    if after != before:
+        roles_services.audit(
+            institution=institution,
+            actor=by,
+            action="invitation.policy",
+            summary=_(
+                "Invitation settings changed: links valid for %(ttl)d days, unused ones "
+                "annulled after %(unclaimed)d days"
+            )
+            % {"ttl": policy.default_ttl_days, "unclaimed": policy.unclaimed_after_days},
+            obj=policy,
+            data={"before": before, "after": after},
+        )
+    return policy
 
 
 def _validate_new(

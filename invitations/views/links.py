@@ -255,7 +255,11 @@ class PolicyView(InstitutionView):
     def post(self, request, institution_id):
         form = PolicyForm(request.POST, instance=services.policy_for(self.institution))
         if form.is_valid():
-            form.save()
+            services.update_policy(
+                institution=self.institution,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in services.POLICY_EDITABLE},
+            )
             messages.success(request, _("Saved."))
             return redirect("invitations:list", institution_id=self.institution.pk)
         return self._page(form)

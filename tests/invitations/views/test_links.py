@@ -195,6 +195,31 @@ def test_the_policy_page_sets_the_institutions_defaults(
     assert days == pytest.approx(21, abs=0.01)
 
 
+def test_a_change_of_the_invitation_settings_is_audited(institution, admin_client, admin_user):
+    from roles.models import AuditEvent
+
+    admin_client.post(
+        page("policy", institution), {"default_ttl_days": 21, "unclaimed_after_days": 30}
+    )
+    admin_client.post(
+        page("policy", institution), {"default_ttl_days": 21, "unclaimed_after_days": 30}
+    )  # the same values again: nothing changed, nothing more to audit
+    event = AuditEvent.objects.get(action="invitation.policy")
+    assert event.actor == admin_user and event.institution == institution
+    assert event.data["after"] == {"default_ttl_days": 21, "unclaimed_after_days": 30}
+
+
+def test_only_managers_change_the_invitation_settings(institution, klass):
+    from roles.errors import NotAllowed
+    from roles.models import Role as R
+
+    from ...factories import make_member
+
+    teacher = make_member(institution, R.TEACHER).user
+    with pytest.raises(NotAllowed):
+        services.update_policy(institution=institution, by=teacher, default_ttl_days=3)
+
+
 # --- list and detail -----------------------------------------------------------------------------
 
 
