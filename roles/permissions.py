@@ -122,6 +122,9 @@ def institutions_for(user) -> QuerySet[Institution]:
         return Institution.objects.none()
     if user.is_superuser:
         return Institution.objects.all()
+    known = user.__dict__.get("_portal_institution_ids")
+    if known is not None:
+        return Institution.objects.filter(pk__in=known)
     # Candidates within a day of the server's date on either side, then each checked on its own
     # local day (institutions span eleven time zones).
     server_today = timezone.localdate()
@@ -139,6 +142,9 @@ def institutions_for(user) -> QuerySet[Institution]:
         ).values_list("institution_id", flat=True)
     )
     ids = [i.pk for i in Institution.objects.filter(pk__in=candidate_ids) if roles_of(user, i)]
+    # Once per request: the view and the navigation both ask (the user object lives as long as
+    # the request, like the roles cached by roles_of).
+    user.__dict__["_portal_institution_ids"] = ids
     return Institution.objects.filter(pk__in=ids)
 
 
