@@ -38,7 +38,7 @@ from .people import (
     normalize_search,
     on_roster,
 )
-from .roster import RosterImport, RosterImportStatus, roster_upload_path
+from .roster import RosterImport, RosterImportStatus, RosterLayout, roster_upload_path
 
 __all__ = [
     "ROLES_BY_PERSON_KIND",
@@ -57,6 +57,7 @@ __all__ = [
     "Role",
     "RosterImport",
     "RosterImportStatus",
+    "RosterLayout",
     "Timestamped",
     "TodoItem",
     "TodoKind",

@@ -31,7 +31,7 @@ from .people import (
     PersonListView,
     VerifyTeacherView,
 )
-from .roster import RosterImportView, RosterUploadView
+from .roster import RosterImportView, RosterMappingView, RosterUploadView
 from .todos import TodoDoneView, TodoListView
 from .units import UnitArchiveView, UnitCreateView, UnitDetailView, UnitEditView, UnitListView
 
@@ -54,6 +54,7 @@ __all__ = [
     "PersonEditView",
     "PersonListView",
     "RosterImportView",
+    "RosterMappingView",
     "RosterUploadView",
     "TodoDoneView",
     "TodoListView",

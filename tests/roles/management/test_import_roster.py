@@ -100,7 +100,7 @@ def test_command_rejects_bad_rows_with_exit_status_1(institution, units, tmp_pat
 
 
 def test_command_rejects_an_unreadable_file(institution, units, tmp_path):
-    path = write(tmp_path, "roster.csv", csv_bytes(BASE_ROWS, encoding="utf-16"))
+    path = write(tmp_path, "roster.csv", b"\x00\x01binary\x02" * 40)
     before = snapshot()
 
     with pytest.raises(CommandError) as exc:
