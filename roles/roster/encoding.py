@@ -1,12 +1,12 @@
 """Which encoding a CSV file is in: `decode` returns its text and the encoding's name, or refuses.
 
-UTF-8 (with or without BOM) and UTF-16 (with BOM, or without one when every other byte is
-zero) are recognised by their bytes. The single-byte Russian encodings decode any bytes, so
-Windows-1251 and KOI8-R are told apart by what the text looks like: in the right one Cyrillic
-words are written «Иванов» or «ИВАНОВ», in the wrong one «иВАНОВ» (the two encodings put the
-capitals and the small letters in each other's place); text in capitals only is told apart by
-how often the commonest Russian letters occur. When neither is clearly right, or the text holds
-letters no name has, the file is refused: a garbled roster is never read.
+UTF-8 (with or without BOM) and UTF-16 (with BOM, or without one when every other byte is the
+high byte of ASCII or Cyrillic) are recognised by their bytes. The single-byte Russian encodings
+decode any bytes, so Windows-1251 and KOI8-R are told apart by what the text looks like: in the
+right one Cyrillic words are written «Иванов» or «ИВАНОВ», in the wrong one «иВАНОВ» (the two
+encodings put the capitals and the small letters in each other's place); text in capitals only
+is told apart by how often the commonest Russian letters occur. When neither is clearly right,
+or the text holds letters no name has, the file is refused: a garbled roster is never read.
 Nothing here knows about columns or rows.
 """
 
@@ -74,15 +74,18 @@ def _checked(text: str) -> str:
 
 
 def _utf16_without_bom(data: bytes) -> str:
-    """ "utf-16-le"/"utf-16-be" when the sample looks like UTF-16 text without a BOM."""
-    sample = data[:4000]
-    if len(sample) < 4 or b"\x00" not in sample:
+    """ "utf-16-le"/"utf-16-be" when the sample looks like UTF-16 text without a BOM: every other
+    byte is the high byte of a character, zero for ASCII and 0x04 for Cyrillic."""
+    sample = data[: 4000 - 4000 % 2]
+    if len(sample) < 8 or b"\x00" not in sample:
         return ""
-    even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) > 0.3 * len(odd) and even.count(0) < 0.05 * len(even):
-        return "utf-16-le"
-    if even.count(0) > 0.3 * len(even) and odd.count(0) < 0.05 * len(odd):
-        return "utf-16-be"
+    for codec, high, low in (
+        ("utf-16-le", sample[1::2], sample[0::2]),
+        ("utf-16-be", sample[0::2], sample[1::2]),
+    ):
+        usual = high.count(0) + high.count(4)
+        if high.count(0) and usual >= 0.95 * len(high) and low.count(0) < 0.05 * len(low):
+            return codec
     return ""
 
 

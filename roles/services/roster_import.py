@@ -294,12 +294,13 @@ def run_roster_import(*, import_id: int) -> RosterImport:
                 ]
             else:
                 key = _progress_key(roster_import.pk)
+                summary = preview_summary(plan, roster_import)  # before the people exist
                 apply_roster_plan(
                     plan=plan,
                     by=roster_import.uploaded_by,
                     progress=lambda n: cache.set(key, n, 3600),
                 )
-                roster_import.summary = preview_summary(plan, roster_import)
+                roster_import.summary = summary
                 roster_import.status = RosterImportStatus.DONE
                 roster_import.rows_done = roster_import.rows_total
             roster_import.finished_at = timezone.now()

@@ -103,10 +103,10 @@ def discard_roster_file(roster_import: RosterImport) -> None:
         return
     if roster_import.file:
         roster_import.file.delete(save=False)
-    layout = roster_import.layout
-    if layout.get("samples"):
-        layout = {**layout, "samples": []}
-    RosterImport.objects.filter(pk=roster_import.pk).update(file="", layout=layout)
+    if roster_import.layout.get("samples"):
+        roster_import.layout = {**roster_import.layout, "samples": []}
+    roster_import.file = ""
+    RosterImport.objects.filter(pk=roster_import.pk).update(file="", layout=roster_import.layout)
 
 
 def reject(roster_import: RosterImport, messages_or_errors) -> None:

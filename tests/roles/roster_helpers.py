@@ -137,6 +137,69 @@ def xlsx_bytes(rows, header=EN_HEADER) -> bytes:
     return buffer.getvalue()
 
 
+def export_csv(header, rows, *, title=(), encoding="cp1251", delimiter=";") -> bytes:
+    """A list as an information system exports it to CSV: title rows (then a blank row) above
+    the header, every row as wide as the header (Excel pads them with separators)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    width = len(header)
+    for line in title:
+        writer.writerow([line] + [""] * (width - 1))
+    if title:
+        writer.writerow([""] * width)
+    writer.writerow(header)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def export_xlsx(header, rows, *, title=()) -> bytes:
+    """The same list as an Excel workbook: a merged title row, a blank row, the header."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Контингент"
+    for line in title:
+        sheet.append([line])
+    if title:
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+        sheet.append([])
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([None if v == "" else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def zip_bomb(unpacked_mb: int = 300, size_mb: int = 2) -> bytes:
+    """A real .xlsx zip bomb: a workbook whose sheet unpacks to `unpacked_mb` MB, padded to
+    `size_mb` MB with a stored picture, as the one that killed a web worker."""
+    import os
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(BASE_ROWS)))
+    row = b'<row><c t="inlineStr"><is><t>' + b"A" * 200 + b"</t></is></c></row>"
+    chunk = row * (1024 * 1024 // len(row))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, source.read(item.filename))
+                continue
+            with target.open(item.filename, "w", force_zip64=True) as sheet:
+                sheet.write(
+                    b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                    b'spreadsheetml/2006/main"><sheetData>'
+                )
+                for _ in range(unpacked_mb):
+                    sheet.write(chunk)
+                sheet.write(b"</sheetData></worksheet>")
+        padding = size_mb * 1024 * 1024 - out.tell() - 200
+        if padding > 0:
+            picture = zipfile.ZipInfo("xl/media/image1.png")
+            target.writestr(picture, os.urandom(padding), compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
 FORMATS = ["csv-utf8-comma-en", "csv-cp1251-semicolon-ru", "xlsx-en", "xlsx-ru"]
 
 
