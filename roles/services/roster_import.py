@@ -39,23 +39,22 @@ from ..roster import RosterFileError, RosterPlan, RowError, link_pks
 from .audit import audit
 from .movement import end_membership, enrol, leave, transfer
 from .roster_upload import (
-    PLAN_TASK,
-    READ_TASK,
     discard_roster_file,
     plan_stored_import,
     preview_summary,
+    send_upload_job,
 )
 from .structure import staff_room
 from .todos import portal_text
 from .verification import initial_verification
 
 ROSTER_IMPORT_TASK = "roles.tasks.apply_roster_import"
-# The job each waiting status needs.
-JOB_OF_STATUS = {
-    RosterImportStatus.READING: READ_TASK,
-    RosterImportStatus.PLANNING: PLAN_TASK,
-    RosterImportStatus.QUEUED: ROSTER_IMPORT_TASK,
-}
+# The statuses that wait for a job.
+WAITING_FOR_A_JOB = (
+    RosterImportStatus.READING,
+    RosterImportStatus.PLANNING,
+    RosterImportStatus.QUEUED,
+)
 
 
 @transaction.atomic
@@ -255,10 +254,16 @@ def redispatch_queued_imports(*, older_than: dt.timedelta | None = None) -> int:
         # A running import holds its row's lock for the whole import: skip those.
         waiting = list(
             RosterImport.objects.select_for_update(skip_locked=True)
-            .filter(status__in=JOB_OF_STATUS, queued_at__lte=timezone.now() - older_than)
+            .filter(status__in=WAITING_FOR_A_JOB, queued_at__lte=timezone.now() - older_than)
             .values_list("pk", "status")
         )
-    return sum(publish(JOB_OF_STATUS[status], pk) for pk, status in waiting)
+    return sum(_send_again(status, pk) for pk, status in waiting)
+
+
+def _send_again(status: str, pk: int) -> bool:
+    if status == RosterImportStatus.QUEUED:
+        return publish(ROSTER_IMPORT_TASK, pk)
+    return send_upload_job(status=status, import_id=pk)
 
 
 def run_roster_import(*, import_id: int) -> RosterImport:

@@ -76,13 +76,18 @@ def plan_stored_import(roster_import: RosterImport) -> RosterPlan:
         data = fh.read()
     records, _encoding = read_records(data, roster_import.original_name)
     layout = find_layout(records)
-    if layout.key != roster_import.layout.get("key"):
+    mapping, complete = roster_import.mapping, roster_import.complete
+    if not roster_import.layout:
+        # Previewed before files had a mapping step: its headers recognised, and its leavers
+        # (the people of its kinds missing from it) confirmed as they were then.
+        mapping, complete = propose_mapping(layout.headers), True
+    elif layout.key != roster_import.layout.get("key"):
         raise RosterFileError(_("The stored file no longer matches its columns; upload it again."))
-    problems = check_mapping(roster_import.mapping, layout.headers, kind=roster_import.kind)
+    problems = check_mapping(mapping, layout.headers, kind=roster_import.kind)
     if problems:
         raise RosterFileError(" ".join(problems))
-    rows = rows_from_records(records, layout, roster_import.mapping, kind=roster_import.kind)
-    return plan_roster(roster_import.institution, rows, complete=roster_import.complete)
+    rows = rows_from_records(records, layout, mapping, kind=roster_import.kind)
+    return plan_roster(roster_import.institution, rows, complete=complete)
 
 
 def preview_summary(plan: RosterPlan, roster_import: RosterImport) -> dict:
@@ -146,6 +151,13 @@ def upload_roster(*, institution: Institution, data: bytes, filename: str, by) -
     # With the broker down the upload stays "reading" and redispatch_queued_imports sends it.
     transaction.on_commit(lambda: publish(READ_TASK, pk))
     return roster_import
+
+
+def send_upload_job(*, status: str, import_id: int) -> bool:
+    """Send the job an upload waits for in `status` (reading or planning) again."""
+    if status == RosterImportStatus.READING:
+        return publish(READ_TASK, import_id)
+    return publish(PLAN_TASK, import_id)
 
 
 def _still(import_id: int, status: str) -> RosterImport | None:

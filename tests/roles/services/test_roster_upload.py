@@ -345,3 +345,19 @@ def test_a_unit_name_matched_leniently_but_never_ambiguously(institution, units,
 
     assert roster_import.status == RosterImportStatus.INVALID
     assert roster_import.errors[0]["row"] == 2
+
+
+def test_a_preview_made_before_the_mapping_step_is_still_imported(institution, units, uploader):
+    from ..roster_helpers import BASE_ROWS, BASE_UNITS, import_rows, preview, without
+
+    import_rows(institution, BASE_ROWS)
+    roster_import = preview(institution, uploader, rows=without(BASE_ROWS, "S-3"), complete=True)
+    # As such a row was left by the migration: no layout, no mapping, leavers confirmed.
+    RosterImport.objects.filter(pk=roster_import.pk).update(layout={}, mapping=[], complete=False)
+    services.start_roster_import(roster_import=roster_import, by=uploader, confirm_leavers=True)
+
+    done = services.run_roster_import(import_id=roster_import.pk)
+
+    assert done.status == RosterImportStatus.DONE, done.errors
+    assert Person.objects.get(external_id="S-3").left_on is not None
+    assert Person.objects.filter(external_id__in=BASE_UNITS, left_on__isnull=True).count() == 6
