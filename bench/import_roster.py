@@ -1,12 +1,18 @@
-"""Benchmark: import a 10,000-row XLSX roster into an empty institution.
+"""Benchmark: import a 10,000-row XLSX roster, as a school system exports it, into an empty
+institution, through the web's path.
 
     .venv/bin/python bench/import_roster.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import_roster.py
 
 It never touches an existing database: with SQLite (the default when DATABASE_URL is unset) it
-works in a new temporary file; with PostgreSQL it creates `bench_import_<pid>` on the server that
-DATABASE_URL names and drops it at the end. The import is what `manage.py import_roster` does:
-`plan_roster(read_roster(...))`, then `services.apply_roster_plan`.
+works in a new temporary file; with PostgreSQL it creates `bench_<pid>` on the server that
+DATABASE_URL names and drops it at the end. The file has a title row, «ФИО» split into the name's
+parts, birth dates (hashed for matching) and columns that are not imported. The import is what
+the upload page and its worker do: the upload stores the file (`upload_roster`), the worker
+reads it (`read_roster_upload`: the layout and the proposed mapping), the columns are chosen as
+proposed (`choose_roster_mapping`), the worker checks the rows (`plan_roster_upload`), the
+preview is confirmed (`start_roster_import`) and the worker applies it (`run_roster_import`).
+The jobs are called here as the worker calls them (Celery is not eager: nothing runs twice).
 
 The import runs twice, each time into its own empty institution: once timed (the headline
 `import_seconds`), once under tracemalloc for `peak_traced_mb` (tracing slows Python down, so
@@ -17,6 +23,7 @@ production (with DEBUG on, Django keeps every SQL query in memory).
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import resource
@@ -97,14 +104,45 @@ def roster_rows(rng: random.Random) -> list[tuple]:
     return rows
 
 
-def write_xlsx(rows: list[tuple], path: Path) -> None:
+HEADER = [
+    "№ п/п",
+    "Идентификатор",
+    "ФИО",
+    "Дата рождения",
+    "Тип",
+    "Класс",
+    "Родитель для",
+    "Примечание",
+]
+
+
+def write_xlsx(rows: list[tuple], path: Path, rng: random.Random) -> None:
+    """The rows as an export: a title row, a blank row, the header, a full name per row."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Контингент")
-    sheet.append(["Идентификатор", "Фамилия", "Имя", "Отчество", "Тип", "Класс", "Родитель для"])
-    for row in rows:
-        sheet.append([value or None for value in row])
+    sheet.append(["Контингент МОУДО «ЦДОД» на 01.12.2026"])
+    sheet.append([])
+    sheet.append(HEADER)
+    for number, (external_id, last, first, patronymic, kind, unit, children) in enumerate(
+        rows, start=1
+    ):
+        born = None
+        if kind == "обучающийся":
+            born = f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(2009, 2019)}"
+        sheet.append(
+            [
+                number,
+                external_id,
+                f"{last} {first} {patronymic}",
+                born,
+                kind,
+                unit or None,
+                children or None,
+                "—" if number % 7 == 0 else None,
+            ]
+        )
     workbook.save(path)
 
 
@@ -121,21 +159,33 @@ def setup_institution(name: str):
 
 
 def import_file(institution, path: Path) -> tuple[dict, dict[str, float]]:
-    """What `manage.py import_roster` does; returns the summary and the phase times."""
+    """What the upload page and its worker do; returns the summary and the phase times."""
     from roles import services
-    from roles.roster import plan_roster, read_roster
 
     started = time.perf_counter()
-    rows = read_roster(path.read_bytes(), path.name)
+    upload = services.upload_roster(
+        institution=institution, data=path.read_bytes(), filename=path.name, by=None
+    )
+    stored = time.perf_counter()
+    mapped = services.read_roster_upload(import_id=upload.pk)
+    if mapped.status != "mapping":
+        raise SystemExit(f"The generated roster was not read: {mapped.errors[:3]}")
     read_done = time.perf_counter()
-    plan = plan_roster(institution, rows)
-    if plan.errors:
-        raise SystemExit(f"The generated roster was rejected: {plan.errors[:3]}")
+    services.choose_roster_mapping(
+        roster_import=mapped, mapping=mapped.mapping, kind="", complete=False, by=None
+    )
+    previewed = services.plan_roster_upload(import_id=upload.pk)
+    if previewed.status != "preview":
+        raise SystemExit(f"The generated roster was rejected: {previewed.errors[:3]}")
     plan_done = time.perf_counter()
-    summary = services.apply_roster_plan(plan=plan, by=None)
+    services.start_roster_import(roster_import=previewed, by=None)
+    done = services.run_roster_import(import_id=upload.pk)
+    if done.status != "done":
+        raise SystemExit(f"The import failed: {done.errors[:3]}")
     finished = time.perf_counter()
-    return summary, {
-        "read": read_done - started,
+    return done.summary, {
+        "upload": stored - started,
+        "read": read_done - stored,
         "plan": plan_done - read_done,
         "apply": finished - plan_done,
         "total": finished - started,
@@ -148,6 +198,7 @@ def main() -> int:
         os.environ.update(DEBUG="0", SECRET_KEY="bench-only-not-secret", ALLOWED_HOSTS="localhost")
     description, cleanup = configure_database()
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")  # the uploaded files, deleted after
     try:
         import django
 
@@ -156,14 +207,18 @@ def main() -> int:
         from django.db import connection
 
         from roles.models import Membership, Person
+        from sferum_portal.celery import app
 
+        # The jobs are called below as the worker would; publishing only queues them in memory.
+        app.conf.task_always_eager = False
+        logging.getLogger("kombu.connection").setLevel(logging.ERROR)
         call_command("migrate", verbosity=0, interactive=False)
         timed, traced = setup_institution("Бенчмарк 1"), setup_institution("Бенчмарк 2")
 
         started = time.perf_counter()
         rows = roster_rows(random.Random(2026))
         path = workdir / "roster.xlsx"
-        write_xlsx(rows, path)
+        write_xlsx(rows, path, random.Random(2027))
         generate_seconds = time.perf_counter() - started
 
         summary, seconds = import_file(timed, path)
@@ -185,6 +240,8 @@ def main() -> int:
         print(f"people_created={people}")
         print(f"memberships_created={memberships}")
         print(f"generate_seconds={generate_seconds:.2f}")
+        print(f"file_mb={path.stat().st_size / 2**20:.2f}")
+        print(f"upload_seconds={seconds['upload']:.2f}")
         print(f"read_seconds={seconds['read']:.2f}")
         print(f"plan_seconds={seconds['plan']:.2f}")
         print(f"apply_seconds={seconds['apply']:.2f}")

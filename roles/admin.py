@@ -14,6 +14,7 @@ from .models import (
     Movement,
     Person,
     RosterImport,
+    RosterLayout,
     TodoItem,
     Unit,
     UnitKind,
@@ -119,6 +120,13 @@ class TodoItemAdmin(admin.ModelAdmin):
 class RosterImportAdmin(admin.ModelAdmin):
     list_display = ("original_name", "institution", "status", "created_at", "finished_at")
     readonly_fields = [f.name for f in RosterImport._meta.fields]
+
+
+@admin.register(RosterLayout)
+class RosterLayoutAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "institution", "kind", "updated_at")
+    list_filter = ("institution",)
+    readonly_fields = ("key", "headers", "created_at", "updated_at")
 
 
 @admin.register(AuditEvent)

@@ -6,6 +6,7 @@ import zoneinfo
 
 from django import forms
 from django.conf import settings
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import documents
@@ -23,6 +24,7 @@ from .models import (
     normalize_search,
     validate_academic_year,
 )
+from .roster import FIELD_LABELS, FIELDS, IGNORED, column_name
 
 
 def _timezone_choices():
@@ -227,7 +229,10 @@ class EndAppointmentForm(PortalForm):
 class RosterUploadForm(PortalForm):
     file = forms.FileField(
         label=_("roster file"),
-        help_text=_("CSV (UTF-8 or Windows-1251, comma or semicolon) or Excel .xlsx."),
+        help_text=_(
+            "The list as your information system exports it: Excel .xlsx or CSV (UTF-8, "
+            "Windows-1251, KOI8-R or UTF-16; comma, semicolon or tab)."
+        ),
     )
 
     def clean_file(self):
@@ -241,6 +246,50 @@ class RosterUploadForm(PortalForm):
                 _("The file is larger than %(limit)d MB.") % {"limit": limit}
             )
         return upload
+
+
+class RosterMappingForm(PortalForm):
+    """What each column of an uploaded roster is (a field or «do not import»), the kind of people
+    of a file without a kind column, and whether it is the complete list of them."""
+
+    kind = forms.ChoiceField(
+        label=_("kind of people in the file"),
+        required=False,
+        help_text=_("For a file without a kind column (and for its rows whose kind is empty)."),
+    )
+    complete = forms.BooleanField(
+        label=_(
+            "This file is the complete list of these people: whoever of them is missing from it "
+            "has left the institution"
+        ),
+        required=False,
+        help_text=_(
+            "Leave it unticked to add and update people only; nobody is then recorded as leaving."
+        ),
+    )
+
+    def __init__(self, *args, headers: list[str], mapping: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("as the kind column says")), *PersonKind.choices]
+        self.headers = headers
+        choices = [(field, capfirst(FIELD_LABELS[field])) for field in FIELDS]
+        choices.append((IGNORED, capfirst(FIELD_LABELS[IGNORED])))
+        for index, current in enumerate(mapping):
+            name = column_name(headers, index)
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=name,
+                choices=choices,
+                initial=current,
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def column_fields(self) -> list:
+        return [self[f"column_{index}"] for index in range(len(self.headers))]
+
+    @property
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data.get(f"column_{i}") or IGNORED for i in range(len(self.headers))]
 
 
 class GuardianLinkForm(PortalForm):

@@ -4,6 +4,16 @@ from . import services
 
 
 @shared_task
+def read_roster_upload(import_id: int) -> str:
+    return services.read_roster_upload(import_id=import_id).status
+
+
+@shared_task
+def plan_roster_upload(import_id: int) -> str:
+    return services.plan_roster_upload(import_id=import_id).status
+
+
+@shared_task
 def apply_roster_import(import_id: int) -> str:
     return services.run_roster_import(import_id=import_id).status
 

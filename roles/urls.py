@@ -72,5 +72,10 @@ urlpatterns = [
         views.RosterImportView.as_view(),
         name="roster_import",
     ),
+    path(
+        "<int:institution_id>/import/<int:pk>/columns/",
+        views.RosterMappingView.as_view(),
+        name="roster_mapping",
+    ),
     path("<int:institution_id>/audit/", views.AuditListView.as_view(), name="audit"),
 ]

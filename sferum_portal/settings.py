@@ -182,6 +182,10 @@ PORTAL_PAGE_SIZE = env.int("PORTAL_PAGE_SIZE", default=25)
 # Uploaded roster files hold minors' personal data: keep them only this long.
 ROSTER_FILE_RETENTION_DAYS = env.int("ROSTER_FILE_RETENTION_DAYS", default=30)
 ROSTER_MAX_UPLOAD_MB = env.int("ROSTER_MAX_UPLOAD_MB", default=10)
+# A workbook is refused before it is opened when its sheets unpack to more than this many times
+# the file (at least 10 MB) or more than this many MB in all: a zip bomb stops a worker.
+ROSTER_XLSX_MAX_RATIO = env.int("ROSTER_XLSX_MAX_RATIO", default=50)
+ROSTER_XLSX_MAX_UNPACKED_MB = env.int("ROSTER_XLSX_MAX_UNPACKED_MB", default=200)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="sferum-demo")
 # Absolute links in e-mails and on print sheets.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")

@@ -39,7 +39,7 @@ from .people import (
     normalize_search,
     on_roster,
 )
-from .roster import RosterImport, RosterImportStatus, roster_upload_path
+from .roster import RosterImport, RosterImportStatus, RosterLayout, roster_upload_path
 from .security import LockScope, LoginCode, LoginFailure, LoginLift
 
 __all__ = [
@@ -63,6 +63,7 @@ __all__ = [
     "Role",
     "RosterImport",
     "RosterImportStatus",
+    "RosterLayout",
     "Timestamped",
     "TodoItem",
     "TodoKind",

@@ -49,6 +49,9 @@ class Person(InstitutionOwned, Timestamped):
         verbose_name=_("parents"),
     )
     left_on = models.DateField(_("left the institution"), null=True, blank=True)
+    # A keyed hash of the birth date a roster file gave (roles.roster.names.birth_date_hash),
+    # never the date: it tells namesakes apart at the next import and reveals nothing.
+    birth_date_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Lower-case name and id with «ё» as «е»: SQLite's LIKE folds only ASCII letters, and
     # Russian users type «е» for «ё».
     search_key = models.CharField(max_length=600, blank=True, editable=False, db_index=True)

@@ -1,44 +1,149 @@
-"""The roster file's format: its columns, the header and kind aliases school systems write, the
-limits and the patterns of a name.
+"""The roster file's format: the fields a column can be, their Russian names, the headers and
+kind names school systems write, the limits and the patterns of a name.
 
-Reading a file is `read`, checking it against the database is `plan`; nothing here reads or
-writes anything.
+Reading a file is `read`, finding its header and proposing a mapping is `layout`, turning
+records into rows is `mapping`, checking them against the database is `plan`; nothing here
+reads or writes anything.
 """
 
 from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_lazy as _
+
 from ..models import Person, PersonKind
 
-COLUMNS = ("external_id", "last_name", "first_name", "patronymic", "kind", "unit", "guardian_of")
-REQUIRED_COLUMNS = ("external_id", "last_name", "first_name", "kind")
+# What a column can be. "" (IGNORED) is a column that is not imported.
+EXTERNAL_ID = "external_id"
+FULL_NAME = "full_name"
+LAST_NAME = "last_name"
+FIRST_NAME = "first_name"
+PATRONYMIC = "patronymic"
+KIND = "kind"
+UNIT = "unit"
+BIRTH_DATE = "birth_date"
+PARENT_NAME = "parent_full_name"
+GUARDIAN_OF = "guardian_of"
+IGNORED = ""
 
-# Headers as Russian school systems write them; compared after `norm`.
+FIELDS = (
+    FULL_NAME,
+    LAST_NAME,
+    FIRST_NAME,
+    PATRONYMIC,
+    UNIT,
+    KIND,
+    BIRTH_DATE,
+    EXTERNAL_ID,
+    PARENT_NAME,
+    GUARDIAN_OF,
+)
+# The portal's own columns (its first format), in the order of its sample files.
+COLUMNS = (EXTERNAL_ID, LAST_NAME, FIRST_NAME, PATRONYMIC, KIND, UNIT, GUARDIAN_OF)
+# Fields that several columns may hold: the unit's parts are joined («Робототехника» + «1»),
+# each parent column names parents of the row's child («ФИО матери», «ФИО отца»).
+MULTI_FIELDS = frozenset({UNIT, PARENT_NAME})
+
+# What the administrator sees in the mapping step and in every message about a column.
+FIELD_LABELS = {
+    FULL_NAME: _("full name (last name, first name, patronymic)"),
+    LAST_NAME: _("last name"),
+    FIRST_NAME: _("first name"),
+    PATRONYMIC: _("patronymic"),
+    UNIT: _("class, group or department"),
+    KIND: _("kind of person (staff, student, parent)"),
+    BIRTH_DATE: _("birth date (used for matching, not stored)"),
+    EXTERNAL_ID: _("external id"),
+    PARENT_NAME: _("parent's full name (legal representative)"),
+    GUARDIAN_OF: _("children's external ids (for parents)"),
+    IGNORED: _("do not import"),
+}
+
+
+def header_key(title: str) -> str:
+    """A header as compared: punctuation dropped («Ф.И.О.», «(законного представителя)»), ё as
+    е, spaces collapsed, lower case; «Класс/объединение» keeps its slash."""
+    return norm(re.sub(r"[^\w\s/]", " ", str(title)))
+
+
+def norm(value: str) -> str:
+    """A header, kind or unit name as compared: ё as е, spaces collapsed, lower case."""
+    return re.sub(r"\s+", " ", value.replace("ё", "е").replace("Ё", "Е")).strip().lower()
+
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    EXTERNAL_ID: (
+        "идентификатор",
+        "внешний идентификатор",
+        "уникальный идентификатор",
+        "внешний id",
+        "id",
+        "код",
+        "guid",
+    ),
+    FULL_NAME: (
+        "full name",
+        "фио",
+        "ф. и. о.",
+        "фамилия, имя, отчество",
+        "фамилия имя отчество",
+        "фамилия, имя, отчество (при наличии)",
+        "фио обучающегося",
+        "фио учащегося",
+        "фио ученика",
+        "фио ребенка",
+        "фио воспитанника",
+        "фио педагога",
+        "фио сотрудника",
+        "фио работника",
+    ),
+    LAST_NAME: ("фамилия",),
+    FIRST_NAME: ("имя",),
+    PATRONYMIC: ("отчество", "отчество (при наличии)"),
+    KIND: ("тип", "категория", "вид", "роль"),
+    UNIT: (
+        "класс",
+        "объединение",
+        "класс/объединение",
+        "детское объединение",
+        "творческое объединение",
+        "группа",
+        "учебная группа",
+        "номер группы",
+        "подразделение",
+        "отдел",
+        "кружок",
+        "секция",
+        "студия",
+    ),
+    BIRTH_DATE: ("birth date", "дата рождения", "дата рожд"),
+    PARENT_NAME: (
+        "parent full name",
+        "фио родителя",
+        "фио родителя (законного представителя)",
+        "фио законного представителя",
+        "родитель (законный представитель)",
+        "родители (законные представители)",
+        "законный представитель",
+        "фио матери",
+        "фио отца",
+        "мать",
+        "отец",
+    ),
+    GUARDIAN_OF: (
+        "родитель для",
+        "законный представитель для",
+        "представитель для",
+        "дети",
+    ),
+}
+
+# Headers as the portal's format and Russian school systems write them, compared after
+# `header_key`.
 HEADER_ALIASES: dict[str, str] = {
-    **{c: c for c in COLUMNS},
-    "идентификатор": "external_id",
-    "внешний идентификатор": "external_id",
-    "внешний id": "external_id",
-    "id": "external_id",
-    "код": "external_id",
-    "фамилия": "last_name",
-    "имя": "first_name",
-    "отчество": "patronymic",
-    "тип": "kind",
-    "категория": "kind",
-    "вид": "kind",
-    "роль": "kind",
-    "класс": "unit",
-    "объединение": "unit",
-    "класс/объединение": "unit",
-    "детское объединение": "unit",
-    "подразделение": "unit",
-    "отдел": "unit",
-    "родитель для": "guardian_of",
-    "законный представитель для": "guardian_of",
-    "представитель для": "guardian_of",
-    "дети": "guardian_of",
+    **{header_key(field): field for field in FIELDS},
+    **{header_key(alias): field for field, aliases in _ALIASES.items() for alias in aliases},
 }
 
 KIND_ALIASES: dict[str, str] = {
@@ -61,12 +166,13 @@ KIND_ALIASES: dict[str, str] = {
 }
 
 MAX_ROWS = 50_000
+# Columns read from a sheet: a cell far to the right must not make every row that wide.
+MAX_COLUMNS = 60
+# The header is looked for among this many first rows (title rows and blank rows above it).
+HEADER_SEARCH_ROWS = 20
+# First values of each column shown in the mapping step.
+SAMPLE_VALUES = 3
 EXTERNAL_ID_MAX = Person._meta.get_field("external_id").max_length
 # Letters of any alphabet (Tatar, Bashkir, Ukrainian names too), spaces, hyphens, apostrophes.
 NAME_RE = re.compile(r"^[^\W\d_](?:[^\W\d_]|[\s'’.\-])*$")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffd]")
-
-
-def norm(value: str) -> str:
-    """A header, kind or unit name as compared: ё as е, spaces collapsed, lower case."""
-    return re.sub(r"\s+", " ", value.replace("ё", "е").replace("Ё", "Е")).strip().lower()

@@ -1,21 +1,21 @@
 """Planning a roster import: `plan_roster` checks the rows against the file and the database.
 
-It returns a `RosterPlan` (who is created, renamed, transferred, added to or ended in a unit,
-who leaves and who is kept) or the bad rows (`RowError`); it never writes.
+Every row is checked on its own (names, kind, unit, children), then `match` finds who the rows
+are; the result is a `RosterPlan` (who is created, renamed, transferred, added to or ended in a
+unit, who leaves and who is kept) or the bad rows (`RowError`); it never writes.
+Nobody leaves unless the file is declared the complete list of its kinds (`complete`).
 `roles.services.apply_roster_plan` does the writing.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
 from .. import permissions
 from ..models import (
     AdminAppointment,
-    GuardianLink,
     Institution,
     Membership,
     Person,
@@ -25,305 +25,239 @@ from ..models import (
     UnitKind,
 )
 from .columns import EXTERNAL_ID_MAX, KIND_ALIASES, NAME_RE, norm
+from .match import Entry, Roster, match_people
+from .names import birth_date_hash, unit_key
 from .read import RosterRow
+from .result import PersonPlan, PersonRef, RosterPlan, RowError, person_pk
 
+ROLE_OF_KIND = {
+    PersonKind.STAFF: Role.TEACHER,
+    PersonKind.STUDENT: Role.STUDENT,
+    PersonKind.PARENT: Role.PARENT,
+}
+STAFF_ROLES = (Role.DIRECTOR, Role.DEPUTY, Role.TEACHER)
 
-@dataclass
-class RowError:
-    row: int | None
-    messages: list[str]
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "messages": self.messages}
-
-
-@dataclass
-class PersonPlan:
-    row: RosterRow
-    kind: str
-    person: Person | None  # None: to be created
-    units: list[Unit]  # units with the role the row asks for (besides the staff room)
-    role: str
-    name_changed: bool = False
-    returning: bool = False  # had left, comes back
-    links_changed: bool = False  # an existing parent gets a new child
-
-
-@dataclass
-class RosterPlan:
-    institution: Institution
-    people: list[PersonPlan] = field(default_factory=list)
-    # (person plan, from_unit, to_unit) for students who changed class
-    transfers: list[tuple[PersonPlan, Unit, Unit]] = field(default_factory=list)
-    # (person plan, unit) memberships to add for existing people
-    additions: list[tuple[PersonPlan, Unit]] = field(default_factory=list)
-    # (person plan, membership) memberships the file no longer gives (a parent's old class)
-    endings: list[tuple[PersonPlan, Membership]] = field(default_factory=list)
-    # people missing from the file whom an import never ends: the administration and admins
-    kept: list[Person] = field(default_factory=list)
-    # parent external id -> student external ids to link
-    guardian_links: list[tuple[str, str]] = field(default_factory=list)
-    leavers: list[Person] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def is_valid(self) -> bool:
-        return not self.errors
-
-    @property
-    def created(self) -> list[PersonPlan]:
-        return [p for p in self.people if p.person is None]
-
-    @property
-    def changed(self) -> list[PersonPlan]:
-        moved = (
-            {id(t[0]) for t in self.transfers}
-            | {id(a[0]) for a in self.additions}
-            | {id(e[0]) for e in self.endings}
-        )
-        return [
-            p
-            for p in self.people
-            if p.person is not None
-            and (p.name_changed or p.returning or p.links_changed or id(p) in moved)
-        ]
-
-    def summary(self, samples: int = 20) -> dict:
-        def describe(plan: PersonPlan) -> str:
-            units = ", ".join(str(u) for u in plan.units)
-            name = " ".join(x for x in (plan.row.last_name, plan.row.first_name) if x)
-            return f"{plan.row.number}: {name}" + (f" — {units}" if units else "")
-
-        created, changed = self.created, self.changed
-        return {
-            "rows": len(self.people),
-            "created": len(created),
-            "changed": len(changed),
-            "ended": len(self.leavers),
-            "unchanged": len(self.people) - len(created) - len(changed),
-            "transfers": len(self.transfers),
-            "samples": {
-                "created": [describe(p) for p in created[:samples]],
-                "changed": [describe(p) for p in changed[:samples]],
-                "ended": [p.full_name for p in self.leavers[:samples]],
-                "kept": [p.full_name for p in self.kept[:samples]],
-            },
-            "more": {
-                "created": max(0, len(created) - samples),
-                "changed": max(0, len(changed) - samples),
-                "ended": max(0, len(self.leavers) - samples),
-            },
-            "leaver_ids": sorted(p.pk for p in self.leavers),
-        }
+__all__ = ["PersonPlan", "RosterPlan", "RowError", "plan_roster"]
 
 
 def _unit_index(institution: Institution) -> tuple[dict[str, list[Unit]], Unit]:
+    """Units by their lenient key (see names.unit_key), by name and by name with the year."""
     by_name: dict[str, list[Unit]] = defaultdict(list)
     staff_room = None
     for unit in Unit.objects.filter(institution=institution, archived_at__isnull=True):
         if unit.kind == UnitKind.STAFF_ROOM:
             staff_room = unit
             continue
-        by_name[norm(unit.name)].append(unit)
-        by_name[norm(str(unit))].append(unit)
+        for key in {unit_key(unit.name), unit_key(str(unit))}:
+            by_name[key].append(unit)
     return by_name, staff_room
 
 
-def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
-    """Validate every row against the file and the database; never writes."""
-    plan = RosterPlan(institution=institution)
-    units_by_name, staff_room = _unit_index(institution)
-    existing = {
-        p.external_id: p
-        for p in Person.objects.filter(institution=institution).exclude(external_id="")
-    }
-    open_memberships: dict[int, list[Membership]] = defaultdict(list)
-    for m in Membership.objects.filter(
-        person__institution=institution, end_date__isnull=True
-    ).select_related("unit"):
-        open_memberships[m.person_id].append(m)
+def _is_name(value: str) -> bool:
+    return bool(NAME_RE.match(value)) and len(value) <= 150
 
-    linked = set(
-        GuardianLink.objects.filter(parent__institution=institution).values_list(
-            "parent__external_id", "student__external_id"
+
+def _check_row(r: RosterRow, ctx: dict) -> tuple[list[str], Entry | None]:
+    """The row's own problems, or what it asks for."""
+    messages = list(r.problems)
+    rows, existing = ctx["rows"], ctx["roster"].by_id
+    if r.external_id and len(r.external_id) > EXTERNAL_ID_MAX:
+        messages.append(
+            _("the external id is longer than %(max)d characters") % {"max": EXTERNAL_ID_MAX}
         )
-    )
-    id_counts = Counter(r.external_id for r in rows if r.external_id)
-    kinds_by_id = {}
-    for r in rows:
-        kinds_by_id.setdefault(r.external_id, KIND_ALIASES.get(norm(r.kind_raw)))
-
-    student_units: dict[str, Unit] = {}
-    pending_parents: list[tuple[PersonPlan, RosterRow]] = []
-
-    for r in rows:
-        messages: list[str] = []
-        if not r.external_id:
-            messages.append(_("the external id is empty"))
-        elif len(r.external_id) > EXTERNAL_ID_MAX:
-            messages.append(
-                _("the external id is longer than %(max)d characters") % {"max": EXTERNAL_ID_MAX}
-            )
-        elif id_counts[r.external_id] > 1:
-            others = [str(o.number) for o in rows if o.external_id == r.external_id and o is not r]
-            messages.append(
-                _("the external id %(id)s is repeated in rows %(rows)s")
-                % {"id": r.external_id, "rows": ", ".join(others)}
-            )
+    elif r.external_id and ctx["id_counts"][r.external_id] > 1:
+        others = [str(o.number) for o in rows if o.external_id == r.external_id and o is not r]
+        messages.append(
+            _("the external id %(id)s is repeated in rows %(rows)s")
+            % {"id": r.external_id, "rows": ", ".join(others)}
+        )
+    if not r.problems:
         for label, value in ((_("last name"), r.last_name), (_("first name"), r.first_name)):
             if not value:
                 messages.append(_("the %(field)s is empty") % {"field": label})
-            elif not NAME_RE.match(value) or len(value) > 150:
+            elif not _is_name(value):
                 messages.append(
                     _("the %(field)s «%(value)s» is not a name") % {"field": label, "value": value}
                 )
-        if r.patronymic and (not NAME_RE.match(r.patronymic) or len(r.patronymic) > 150):
+        if r.patronymic and not _is_name(r.patronymic):
             messages.append(_("the patronymic «%(value)s» is not a name") % {"value": r.patronymic})
-        kind = KIND_ALIASES.get(norm(r.kind_raw))
-        if kind is None:
+    kind = KIND_ALIASES.get(norm(r.kind_raw))
+    if kind is None:
+        messages.append(
+            _("unknown kind «%(value)s» (expected: staff, student or parent)")
+            % {"value": r.kind_raw}
+        )
+    units: list[Unit] = []
+    if r.unit_name:
+        candidates = ctx["units"].get(unit_key(r.unit_name), [])
+        candidates = list({u.pk: u for u in candidates}.values())
+        if not candidates:
+            messages.append(_("unknown class or department «%(unit)s»") % {"unit": r.unit_name})
+        elif len(candidates) > 1:
             messages.append(
-                _("unknown kind «%(value)s» (expected: staff, student or parent)")
-                % {"value": r.kind_raw}
+                _("«%(unit)s» matches several units; add the academic year") % {"unit": r.unit_name}
             )
-        units: list[Unit] = []
-        if r.unit_name:
-            candidates = units_by_name.get(norm(r.unit_name), [])
-            candidates = list({u.pk: u for u in candidates}.values())
-            if not candidates:
-                messages.append(_("unknown class or department «%(unit)s»") % {"unit": r.unit_name})
-            elif len(candidates) > 1:
-                messages.append(
-                    _("«%(unit)s» matches several units; add the academic year")
-                    % {"unit": r.unit_name}
-                )
-            else:
-                units = candidates
-        role = {
-            PersonKind.STAFF: Role.TEACHER,
-            PersonKind.STUDENT: Role.STUDENT,
-            PersonKind.PARENT: Role.PARENT,
-        }.get(kind, "")
-        if kind == PersonKind.STUDENT:
-            if not r.unit_name:
-                messages.append(_("a student needs a class"))
-            elif units and units[0].kind != UnitKind.CLASS:
-                messages.append(_("«%(unit)s» is not a class") % {"unit": r.unit_name})
-        if kind == PersonKind.PARENT:
-            if not r.guardian_of:
-                messages.append(_("a parent needs the external ids of their children"))
-            if units and units[0].kind != UnitKind.CLASS:
-                messages.append(_("«%(unit)s» is not a class") % {"unit": r.unit_name})
-        if kind != PersonKind.PARENT and r.guardian_of:
-            messages.append(_("only a parent can have children listed"))
-        for child_id in r.guardian_of:
-            child_kind = kinds_by_id.get(child_id)
-            if child_kind is None and child_id in existing:
-                child_kind = existing[child_id].kind
-            if child_kind is None:
-                messages.append(_("no student with the external id %(id)s") % {"id": child_id})
-            elif child_kind != PersonKind.STUDENT:
-                messages.append(_("%(id)s is not a student") % {"id": child_id})
+        else:
+            units = candidates
+    if kind == PersonKind.STUDENT:
+        if not r.unit_name:
+            messages.append(_("a student needs a class"))
+        elif units and units[0].kind != UnitKind.CLASS:
+            messages.append(_("«%(unit)s» is not a class") % {"unit": r.unit_name})
+    elif r.parents:
+        messages.append(_("only a student's row can name parents"))
+    if kind == PersonKind.PARENT:
+        if not r.guardian_of:
+            messages.append(_("a parent needs the external ids of their children"))
+        if units and units[0].kind != UnitKind.CLASS:
+            messages.append(_("«%(unit)s» is not a class") % {"unit": r.unit_name})
+    if kind != PersonKind.PARENT and r.guardian_of:
+        messages.append(_("only a parent can have children listed"))
+    for child_id in r.guardian_of:
+        child_kind = ctx["kinds_by_id"].get(child_id)
+        if child_kind is None and child_id in existing:
+            child_kind = existing[child_id].kind
+        if child_kind is None:
+            messages.append(_("no student with the external id %(id)s") % {"id": child_id})
+        elif child_kind != PersonKind.STUDENT:
+            messages.append(_("%(id)s is not a student") % {"id": child_id})
+    for last, first, patronymic in r.parents:
+        if not (_is_name(last) and _is_name(first)) or (patronymic and not _is_name(patronymic)):
+            name = " ".join(p for p in (last, first, patronymic) if p)
+            messages.append(_("«%(value)s» is not a parent's full name") % {"value": name})
 
-        person = existing.get(r.external_id) if r.external_id else None
-        if person is not None and kind is not None and person.kind != kind:
-            messages.append(
-                _("the person %(id)s is already recorded as «%(kind)s»")
-                % {"id": r.external_id, "kind": person.get_kind_display()}
-            )
+    person = existing.get(r.external_id) if r.external_id else None
+    if person is not None and kind is not None and person.kind != kind:
+        messages.append(
+            _("the person %(id)s is already recorded as «%(kind)s»")
+            % {"id": r.external_id, "kind": person.get_kind_display()}
+        )
+    if messages:
+        return messages, None
+    birth = birth_date_hash(ctx["institution"].pk, r.birth_date)
+    return [], Entry(row=r, kind=kind, units=units, role=ROLE_OF_KIND[kind], birth_hash=birth)
+
+
+def plan_roster(
+    institution: Institution, rows: list[RosterRow], *, complete: bool = False
+) -> RosterPlan:
+    """Validate every row against the file and the database; never writes.
+
+    `complete`: the file is the complete list of the kinds it lists, so that the people of
+    those kinds missing from it leave (the administration and the admins never do).
+    """
+    plan = RosterPlan(institution=institution, complete=complete)
+    units_by_name, staff_room = _unit_index(institution)
+    roster = Roster(institution)
+    kinds_by_id: dict[str, str | None] = {}
+    for r in rows:
+        kinds_by_id.setdefault(r.external_id, KIND_ALIASES.get(norm(r.kind_raw)))
+    ctx = {
+        "institution": institution,
+        "rows": rows,
+        "roster": roster,
+        "units": units_by_name,
+        "id_counts": Counter(r.external_id for r in rows if r.external_id),
+        "kinds_by_id": kinds_by_id,
+    }
+    entries = []
+    for r in rows:
+        messages, entry = _check_row(r, ctx)
         if messages:
             plan.errors.append(RowError(row=r.number, messages=messages))
-            continue
-
-        item = PersonPlan(row=r, kind=kind, person=person, units=units, role=role)
-        if kind == PersonKind.STUDENT:
-            student_units[r.external_id] = units[0]
-        if person is not None:
-            item.name_changed = (person.last_name, person.first_name, person.patronymic) != (
-                r.last_name,
-                r.first_name,
-                r.patronymic,
-            )
-            item.returning = person.left_on is not None
-        plan.people.append(item)
-        if kind == PersonKind.PARENT:
-            pending_parents.append((item, r))
-
+        else:
+            entries.append(entry)
+    if plan.errors:
+        return plan
+    plan.people, plan.errors = match_people(roster, entries)
     if plan.errors:
         return plan
 
-    # Parents without a class of their own join their children's classes.
-    for item, r in pending_parents:
+    _parents_follow_children(plan, roster)
+    _changes(plan, roster, staff_room)
+    _leavers(plan, roster, listed_kinds={e.kind for e in entries})
+    return plan
+
+
+def _parents_follow_children(plan: RosterPlan, roster: Roster) -> None:
+    """Parents without a class of their own join their children's classes; the links to make."""
+    for item in plan.people:
+        if item.kind != PersonKind.PARENT:
+            continue
         if not item.units:
-            child_units = {}
-            for child_id in r.guardian_of:
-                unit = student_units.get(child_id)
-                if unit is None and child_id in existing:
-                    unit = next(
-                        (
-                            m.unit
-                            for m in open_memberships[existing[child_id].pk]
-                            if m.role == Role.STUDENT
-                        ),
-                        None,
-                    )
-                if unit is not None:
+            child_units: dict[int, Unit] = {}
+            for child in item.children:
+                units = child.units if isinstance(child, PersonPlan) else roster.classes_of(child)
+                for unit in units:
                     child_units[unit.pk] = unit
             item.units = list(child_units.values())
-        for child_id in r.guardian_of:
-            if (r.external_id, child_id) not in linked:
-                plan.guardian_links.append((r.external_id, child_id))
-                item.links_changed = item.person is not None
+        for child in item.children:
+            child_person = child if isinstance(child, Person) else child.person
+            if (
+                item.person is not None
+                and child_person is not None
+                and (item.person.pk, child_person.pk) in roster.links
+            ):
+                continue
+            plan.guardian_links.append((item, child))
+            item.links_changed = item.person is not None
 
-    # What changes for people already on the roster.
+
+def _changes(plan: RosterPlan, roster: Roster, staff_room: Unit) -> None:
+    """What changes for people already on the roster."""
     for item in plan.people:
         person = item.person
         if person is None:
             continue
-        current = [m for m in open_memberships[person.pk] if not item.returning]
+        current = [m for m in roster.open[person.pk] if not item.returning]
         if item.kind == PersonKind.STUDENT:
             in_class = [m for m in current if m.role == Role.STUDENT]
-            target = item.units[0]
-            # A child may attend several classes (объединения); the file names one of them.
-            if any(m.unit_id == target.pk for m in in_class):
-                pass
-            elif len(in_class) == 1:
-                plan.transfers.append((item, in_class[0].unit, target))
+            held = {m.unit_id for m in in_class}
+            missing = [u for u in item.units if u.pk not in held]
+            # A child may attend several classes (объединения); the file may name some of them.
+            if len(missing) == 1 and len(item.units) == 1 and len(in_class) == 1:
+                plan.transfers.append((item, in_class[0].unit, missing[0]))
             else:
-                plan.additions.append((item, target))
+                plan.additions += [(item, unit) for unit in missing]
+            continue
+        if item.kind == PersonKind.STAFF:
+            # A deputy of a department holds it already, as a director holds the staff room.
+            held = {(m.unit_id, item.role) for m in current if m.role in STAFF_ROLES}
         else:
             held = {(m.unit_id, m.role) for m in current}
-            wanted = list(item.units)
-            if item.kind == PersonKind.STAFF and not any(
-                m.unit_id == staff_room.pk for m in current
-            ):
-                wanted.insert(0, staff_room)
-            for unit in wanted:
-                if (unit.pk, item.role) not in held:
-                    plan.additions.append((item, unit))
-            # A parent belongs to their children's classes and a teacher to the department the
-            # file names; class assignments of teachers are managed in the portal, not the file.
-            managed_kind = UnitKind.CLASS if item.kind == PersonKind.PARENT else UnitKind.DEPARTMENT
-            if item.kind == PersonKind.STAFF and not any(
-                u.kind == UnitKind.DEPARTMENT for u in item.units
-            ):
-                continue
-            wanted_ids = {u.pk for u in wanted}
-            for m in current:
-                if (
-                    m.role == item.role
-                    and m.unit.kind == managed_kind
-                    and m.unit_id not in wanted_ids
-                ):
-                    plan.endings.append((item, m))
+        wanted = list(item.units)
+        if item.kind == PersonKind.STAFF and not any(m.unit_id == staff_room.pk for m in current):
+            wanted.insert(0, staff_room)
+        for unit in wanted:
+            if (unit.pk, item.role) not in held:
+                plan.additions.append((item, unit))
+        # A parent belongs to their children's classes and a teacher to the department the
+        # file names; class assignments of teachers are managed in the portal, not the file.
+        managed_kind = UnitKind.CLASS if item.kind == PersonKind.PARENT else UnitKind.DEPARTMENT
+        if item.kind == PersonKind.STAFF and not any(
+            u.kind == UnitKind.DEPARTMENT for u in item.units
+        ):
+            continue
+        if item.from_child_row:
+            continue  # a parent named by one child's row may have other children here
+        wanted_ids = {u.pk for u in wanted}
+        for m in current:
+            if m.role == item.role and m.unit.kind == managed_kind and m.unit_id not in wanted_ids:
+                plan.endings.append((item, m))
 
-    # Everyone of a kind the file lists, missing from it, has left.
-    listed_kinds = {p.kind for p in plan.people}
-    listed_ids = {p.row.external_id for p in plan.people}
+
+def _leavers(plan: RosterPlan, roster: Roster, listed_kinds: set[str]) -> None:
+    """Everyone of a kind the file lists, missing from it, has left: only when the file is
+    declared complete. Otherwise they are only counted."""
+    matched = {item.person.pk for item in plan.people if item.person is not None}
     missing = [
         p
-        for p in existing.values()
-        if p.kind in listed_kinds and p.external_id not in listed_ids and p.left_on is None
+        for p in roster.people
+        if p.kind in listed_kinds and p.pk not in matched and p.left_on is None
     ]
+    if not plan.complete:
+        plan.absent = len(missing)
+        return
     # An import must not lock out the people who run the institution or the portal: their
     # leaving is recorded by hand.
     protected = {
@@ -344,4 +278,8 @@ def plan_roster(institution: Institution, rows: list[RosterRow]) -> RosterPlan:
     plan.kept = sorted(
         (p for p in missing if p.pk in protected), key=lambda p: (p.last_name, p.first_name)
     )
-    return plan
+
+
+def link_pks(links: list[tuple[PersonRef, PersonRef]]) -> list[tuple[int, int]]:
+    """The (parent, student) person ids of a plan's links, once the people are written."""
+    return [(person_pk(parent), person_pk(child)) for parent, child in links]

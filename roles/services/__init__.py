@@ -10,7 +10,8 @@ One module per kind of write; this package re-exports them all, so callers keep 
 - `movement`: enrolment, transfer, change of role, leaving a unit or the institution;
 - `verification`: Sferum's «учитель» status of teachers;
 - `appointments`: administrator appointments by order;
-- `roster_import`: previewing, queueing and applying a roster file;
+- `roster_upload`: a roster file uploaded, read by a job, its columns chosen, checked by a job;
+- `roster_import`: confirming and applying a previewed roster file;
 - `login_locks`: lifting a login lock (the throttle itself is `roles.login`), purging access
   records and expired sessions.
 
@@ -29,12 +30,24 @@ from .people import PERSON_EDITABLE, create_person, link_guardian, update_person
 from .roster_import import (
     ROSTER_IMPORT_TASK,
     apply_roster_plan,
-    preview_roster_import,
     purge_roster_files,
     redispatch_queued_imports,
     roster_import_progress,
     run_roster_import,
     start_roster_import,
+)
+from .roster_upload import (
+    PLAN_TASK,
+    READ_TASK,
+    choose_roster_mapping,
+    plan_roster_upload,
+    plan_stored_import,
+    preview_roster_import,
+    proposed_mapping,
+    read_roster_upload,
+    remember_layout,
+    reopen_roster_mapping,
+    upload_roster,
 )
 from .structure import (
     INSTITUTION_EDITABLE,
@@ -65,6 +78,8 @@ from .verification import (
 __all__ = [
     "INSTITUTION_EDITABLE",
     "PERSON_EDITABLE",
+    "PLAN_TASK",
+    "READ_TASK",
     "ROSTER_IMPORT_TASK",
     "STAFF_ROOM_NAME",
     "appoint_admin",
@@ -75,6 +90,7 @@ __all__ = [
     "lift_login_lock",
     "purge_login_records",
     "change_role",
+    "choose_roster_mapping",
     "complete_todo",
     "create_institution",
     "create_person",
@@ -90,12 +106,18 @@ __all__ = [
     "leave",
     "link_guardian",
     "mark_joined",
+    "plan_roster_upload",
+    "plan_stored_import",
     "portal_text",
     "preview_roster_import",
+    "proposed_mapping",
     "purge_roster_files",
+    "read_roster_upload",
     "redispatch_queued_imports",
     "reinvite_todo",
+    "remember_layout",
     "remove_todo",
+    "reopen_roster_mapping",
     "reopen_todo",
     "roster_import_progress",
     "run_roster_import",
@@ -106,4 +128,5 @@ __all__ = [
     "update_institution",
     "update_person",
     "update_unit",
+    "upload_roster",
 ]

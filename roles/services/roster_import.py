@@ -1,11 +1,12 @@
-"""The roster import: a file checked (`preview_roster_import`), confirmed (`start_roster_import`),
-applied by a job (`run_roster_import` calls `apply_roster_plan`), sent again when the broker lost
-it (`redispatch_queued_imports`), its progress (`roster_import_progress`) and the purge of stored
-files (`purge_roster_files`).
+"""The roster import after its preview: confirmed (`start_roster_import`), applied by a job
+(`run_roster_import` calls `apply_roster_plan`), the jobs sent again when the broker lost them
+(`redispatch_queued_imports`), its progress (`roster_import_progress`) and the purge of stored
+files (`purge_roster_files`). Uploading, reading, mapping and previewing a file is
+`roster_upload`.
 
 Reading and planning a file is `roles.roster` (it never writes); the changes to people already on
-the roster go through the same services as a change recorded by hand (`movement`). The job is
-sent by name (`ROSTER_IMPORT_TASK`), so this module never imports `roles.tasks`.
+the roster go through the same services as a change recorded by hand (`movement`). The jobs are
+sent by name (`ROSTER_IMPORT_TASK`, ...), so this module never imports `roles.tasks`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +27,6 @@ from sferum_portal.celery import publish
 from ..errors import RuleBroken
 from ..models import (
     GuardianLink,
-    Institution,
     Membership,
     Movement,
     MovementKind,
@@ -36,14 +35,26 @@ from ..models import (
     RosterImport,
     RosterImportStatus,
 )
-from ..roster import RosterFileError, RosterPlan, RowError, plan_roster, read_roster
+from ..roster import RosterFileError, RosterPlan, RowError, link_pks
 from .audit import audit
 from .movement import end_membership, enrol, leave, transfer
+from .roster_upload import (
+    discard_roster_file,
+    plan_stored_import,
+    preview_summary,
+    send_upload_job,
+)
 from .structure import staff_room
 from .todos import portal_text
 from .verification import initial_verification
 
 ROSTER_IMPORT_TASK = "roles.tasks.apply_roster_import"
+# The statuses that wait for a job.
+WAITING_FOR_A_JOB = (
+    RosterImportStatus.READING,
+    RosterImportStatus.PLANNING,
+    RosterImportStatus.QUEUED,
+)
 
 
 @transaction.atomic
@@ -75,6 +86,7 @@ def apply_roster_plan(
             patronymic=item.row.patronymic,
             kind=item.kind,
             external_id=item.row.external_id,
+            birth_date_hash=item.birth_hash,
         )
         for item in created
     ]
@@ -114,15 +126,31 @@ def apply_roster_plan(
     Membership.objects.bulk_create(memberships, batch_size=1000)
     Movement.objects.bulk_create(movements, batch_size=1000)
 
-    renamed = [item.person for item in plan.people if item.person and item.name_changed]
+    updated = []
+    created_ids = {id(item) for item in created}
     for item in plan.people:
-        if item.person is not None and item.name_changed:
-            item.person.last_name = item.row.last_name
-            item.person.first_name = item.row.first_name
-            item.person.patronymic = item.row.patronymic
-            item.person.update_search_key()
+        person = item.person
+        if person is None or id(item) in created_ids:
+            continue
+        touched = False
+        if item.name_changed:
+            person.last_name = item.row.last_name
+            person.first_name = item.row.first_name
+            person.patronymic = item.row.patronymic or person.patronymic
+            touched = True
+        if item.id_assigned:
+            person.external_id = item.row.external_id
+            touched = True
+        if item.birth_hash and person.birth_date_hash != item.birth_hash:
+            person.birth_date_hash = item.birth_hash  # never the date itself
+            touched = True
+        if touched:
+            person.update_search_key()
+            updated.append(person)
     Person.objects.bulk_update(
-        renamed, ["last_name", "first_name", "patronymic", "search_key"], batch_size=1000
+        updated,
+        ["last_name", "first_name", "patronymic", "external_id", "birth_date_hash", "search_key"],
+        batch_size=1000,
     )
 
     for item, from_unit, to_unit in plan.transfers:
@@ -153,16 +181,8 @@ def apply_roster_plan(
         leave(person=person, effective_date=on, order_number=order_number, note=note, by=by)
 
     if plan.guardian_links:
-        ids = {item.row.external_id: item.person.pk for item in plan.people}
-        missing = {e for pair in plan.guardian_links for e in pair if e not in ids}
-        if missing:
-            ids.update(
-                Person.objects.filter(institution=institution, external_id__in=missing).values_list(
-                    "external_id", "pk"
-                )
-            )
         GuardianLink.objects.bulk_create(
-            [GuardianLink(parent_id=ids[p], student_id=ids[s]) for p, s in plan.guardian_links],
+            [GuardianLink(parent_id=p, student_id=s) for p, s in link_pks(plan.guardian_links)],
             batch_size=1000,
             ignore_conflicts=True,
         )
@@ -184,45 +204,10 @@ def _progress_key(import_id: int) -> str:
 
 
 def roster_import_progress(roster_import: RosterImport) -> int:
-    """Rows written so far: kept in the cache, since the import's own transaction hides them."""
+    """People written so far: kept in the cache, since the import's own transaction hides them."""
     if roster_import.status == RosterImportStatus.QUEUED:
         return cache.get(_progress_key(roster_import.pk), 0)
     return roster_import.rows_done
-
-
-def preview_roster_import(
-    *, institution: Institution, data: bytes, filename: str, by
-) -> RosterImport:
-    """Check an uploaded roster and keep the preview; an invalid file is not stored at all."""
-    roster_import = RosterImport(
-        institution=institution,
-        uploaded_by=by,
-        original_name=filename[:255],
-        status=RosterImportStatus.PREVIEW,
-    )
-    try:
-        plan = plan_roster(institution, read_roster(data, filename))
-    except RosterFileError as exc:
-        roster_import.status = RosterImportStatus.INVALID
-        roster_import.errors = [RowError(row=None, messages=[str(exc)]).as_dict()]
-    else:
-        roster_import.rows_total = len(plan.people) + len(plan.errors)
-        if plan.errors:
-            roster_import.status = RosterImportStatus.INVALID
-            roster_import.errors = [e.as_dict() for e in plan.errors]
-        else:
-            roster_import.summary = plan.summary()
-            roster_import.file.save(filename, ContentFile(data), save=False)
-    roster_import.save()
-    audit(
-        institution=institution,
-        actor=by,
-        action="roster.upload",
-        summary=_("Roster file checked: %(name)s") % {"name": roster_import.original_name},
-        obj=roster_import,
-        data={"status": roster_import.status, "errors": len(roster_import.errors)},
-    )
-    return roster_import
 
 
 @transaction.atomic
@@ -255,10 +240,12 @@ def start_roster_import(
 
 
 def redispatch_queued_imports(*, older_than: dt.timedelta | None = None) -> int:
-    """Send again the jobs of imports queued for longer than `older_than` and not running now.
+    """Send again the jobs of uploads waiting to be read or checked and of imports queued, for
+    longer than `older_than` and not running now.
 
-    A job is lost when the broker was down at the moment of confirming (or lost its queue).
-    Sending one twice is harmless: run_roster_import locks the row and applies a queued import
+    A job is lost when the broker was down at the moment of uploading, choosing the columns or
+    confirming (or lost its queue). Sending one twice is harmless: each job acts only on an
+    import still in its status, and run_roster_import locks the row and applies a queued import
     only once. Returns how many were sent.
     """
     if older_than is None:
@@ -267,10 +254,16 @@ def redispatch_queued_imports(*, older_than: dt.timedelta | None = None) -> int:
         # A running import holds its row's lock for the whole import: skip those.
         waiting = list(
             RosterImport.objects.select_for_update(skip_locked=True)
-            .filter(status=RosterImportStatus.QUEUED, queued_at__lte=timezone.now() - older_than)
-            .values_list("pk", flat=True)
+            .filter(status__in=WAITING_FOR_A_JOB, queued_at__lte=timezone.now() - older_than)
+            .values_list("pk", "status")
         )
-    return sum(publish(ROSTER_IMPORT_TASK, pk) for pk in waiting)
+    return sum(_send_again(status, pk) for pk, status in waiting)
+
+
+def _send_again(status: str, pk: int) -> bool:
+    if status == RosterImportStatus.QUEUED:
+        return publish(ROSTER_IMPORT_TASK, pk)
+    return send_upload_job(status=status, import_id=pk)
 
 
 def run_roster_import(*, import_id: int) -> RosterImport:
@@ -286,11 +279,7 @@ def run_roster_import(*, import_id: int) -> RosterImport:
             roster_import = RosterImport.objects.select_for_update().get(pk=import_id)
             if roster_import.status != RosterImportStatus.QUEUED:
                 return roster_import
-            with roster_import.file.open("rb") as fh:
-                data = fh.read()
-            plan = plan_roster(
-                roster_import.institution, read_roster(data, roster_import.original_name)
-            )
+            plan = plan_stored_import(roster_import)
             unconfirmed = {p.pk for p in plan.leavers} - set(roster_import.confirmed_leavers)
             if plan.errors:
                 roster_import.status = RosterImportStatus.INVALID
@@ -310,11 +299,13 @@ def run_roster_import(*, import_id: int) -> RosterImport:
                 ]
             else:
                 key = _progress_key(roster_import.pk)
-                roster_import.summary = apply_roster_plan(
+                summary = preview_summary(plan, roster_import)  # before the people exist
+                apply_roster_plan(
                     plan=plan,
                     by=roster_import.uploaded_by,
                     progress=lambda n: cache.set(key, n, 3600),
                 )
+                roster_import.summary = summary
                 roster_import.status = RosterImportStatus.DONE
                 roster_import.rows_done = roster_import.rows_total
             roster_import.finished_at = timezone.now()
@@ -326,10 +317,10 @@ def run_roster_import(*, import_id: int) -> RosterImport:
     except Exception as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         _finish_unapplied(import_id, RosterImportStatus.FAILED, message[:500])
-        _discard_roster_file(RosterImport.objects.get(pk=import_id))
+        discard_roster_file(RosterImport.objects.get(pk=import_id))
         raise
     roster_import = RosterImport.objects.get(pk=import_id)
-    _discard_roster_file(roster_import)
+    discard_roster_file(roster_import)
     return roster_import
 
 
@@ -341,23 +332,44 @@ def _finish_unapplied(import_id: int, status: str, message: str) -> None:
     )
 
 
-def _discard_roster_file(roster_import: RosterImport) -> None:
-    # The file holds minors' names: once applied or rejected it is no longer needed.
-    if roster_import.file and roster_import.status != RosterImportStatus.PREVIEW:
-        roster_import.file.delete(save=False)
-        RosterImport.objects.filter(pk=roster_import.pk).update(file="")
-
-
 def purge_roster_files(*, older_than_days: int | None = None) -> int:
-    """Delete stored files of previews never confirmed. Returns how many."""
+    """Delete stored files (and the first values of their columns) of uploads never imported:
+    previews never confirmed, files whose columns were never chosen. Returns how many."""
     days = settings.ROSTER_FILE_RETENTION_DAYS if older_than_days is None else older_than_days
     cutoff = timezone.now() - dt.timedelta(days=days)
     stale = list(
         RosterImport.objects.filter(
-            created_at__lt=cutoff, status=RosterImportStatus.PREVIEW
+            created_at__lt=cutoff,
+            status__in=[RosterImportStatus.PREVIEW, RosterImportStatus.MAPPING],
         ).exclude(file="")
     )
     for roster_import in stale:
         roster_import.file.delete(save=False)
-    RosterImport.objects.filter(pk__in=[r.pk for r in stale]).update(file="")
+        layout = {**roster_import.layout, "samples": []} if roster_import.layout else {}
+        RosterImport.objects.filter(pk=roster_import.pk).update(file="", layout=layout)
+    forget_roster_names(cutoff=cutoff)
     return len(stale)
+
+
+def forget_roster_names(*, cutoff: dt.datetime) -> int:
+    """Past the retention period an import keeps its figures, not the names it showed: the
+    rejected rows' messages (they quote names), the samples of the preview and the first
+    values of the columns go (152-ФЗ: minors' names kept no longer than needed)."""
+    forgotten = 0
+    old = RosterImport.objects.filter(created_at__lt=cutoff).exclude(
+        errors=[], summary={}, layout={}
+    )
+    for roster_import in old.only("pk", "errors", "summary", "layout").iterator():
+        summary = {k: v for k, v in (roster_import.summary or {}).items() if k != "samples"}
+        layout = {k: v for k, v in (roster_import.layout or {}).items() if k != "samples"}
+        errors = [{"row": e.get("row"), "messages": []} for e in roster_import.errors or []]
+        if (summary, layout, errors) != (
+            roster_import.summary,
+            roster_import.layout,
+            roster_import.errors,
+        ):
+            RosterImport.objects.filter(pk=roster_import.pk).update(
+                summary=summary, layout=layout, errors=errors
+            )
+            forgotten += 1
+    return forgotten

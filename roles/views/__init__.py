@@ -32,7 +32,7 @@ from .people import (
     PersonListView,
     VerifyTeacherView,
 )
-from .roster import RosterImportView, RosterUploadView
+from .roster import RosterImportView, RosterMappingView, RosterUploadView
 from .todos import TodoDoneView, TodoListView
 from .units import UnitArchiveView, UnitCreateView, UnitDetailView, UnitEditView, UnitListView
 
@@ -57,6 +57,7 @@ __all__ = [
     "PersonEditView",
     "PersonListView",
     "RosterImportView",
+    "RosterMappingView",
     "RosterUploadView",
     "TodoDoneView",
     "TodoListView",

@@ -47,6 +47,7 @@ MATRIX = {
     "todo_done": (ADMIN, 405),  # POST only
     "roster_upload": (ADMIN, 200),
     "roster_import": (ADMIN, 200),
+    "roster_mapping": (ADMIN, 405),  # POST only
     "audit": ({"director", "admin"}, 200),
     "login_locks": (ADMIN, 200),
 }
@@ -118,6 +119,7 @@ def url_for(name, institution, objects):
         "appointment_end": "appointment",
         "todo_done": "todo",
         "roster_import": "roster_import",
+        "roster_mapping": "roster_import",
     }.get(name)
     args = [institution.pk] + ([objects[pk_source].pk] if pk_source else [])
     return reverse(f"roles:{name}", args=args)

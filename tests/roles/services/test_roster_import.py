@@ -200,7 +200,7 @@ def test_people_of_a_listed_kind_missing_from_the_file_leave(institution, units)
     services.mark_joined(memberships=Membership.objects.filter(person=s2))
     before = counts()
 
-    plan = plan_file(institution, csv_bytes(without(BASE_ROWS, "T-2", "S-2", "P-2")))
+    plan = plan_file(institution, csv_bytes(without(BASE_ROWS, "T-2", "S-2", "P-2")), complete=True)
     assert sorted(p.external_id for p in plan.leavers) == ["P-2", "S-2", "T-2"]
     summary = services.apply_roster_plan(plan=plan, by=None)
 
@@ -231,7 +231,8 @@ def test_people_of_a_listed_kind_missing_from_the_file_leave(institution, units)
 def test_kinds_absent_from_the_file_do_not_leave(institution, units):
     import_rows(institution, BASE_ROWS)
 
-    summary = import_rows(institution, [row for row in BASE_ROWS if row[4] == "student"])
+    students = [row for row in BASE_ROWS if row[4] == "student"]
+    summary = import_rows(institution, students, complete=True)
 
     assert summary["ended"] == 0
     assert not Person.objects.filter(left_on__isnull=False).exists()
@@ -239,7 +240,7 @@ def test_kinds_absent_from_the_file_do_not_leave(institution, units):
 
 def test_a_leaver_listed_again_returns(institution, units):
     import_rows(institution, BASE_ROWS)
-    import_rows(institution, without(BASE_ROWS, "S-3"))
+    import_rows(institution, without(BASE_ROWS, "S-3"), complete=True)
     assert person(institution, "S-3").left_on is not None
 
     summary = import_rows(institution, BASE_ROWS)
@@ -282,8 +283,8 @@ def test_an_import_never_records_the_administration_or_an_admin_as_leaving(insti
     )
     without_staff = [row for row in BASE_ROWS if row[0] not in {"T-2"}]
 
-    plan = plan_file(institution, csv_bytes(without_staff))
-    summary = import_rows(institution, without_staff)
+    plan = plan_file(institution, csv_bytes(without_staff), complete=True)
+    summary = import_rows(institution, without_staff, complete=True)
 
     assert [p.pk for p in plan.kept] == [deputy.pk]
     assert summary["ended"] == 0
@@ -420,7 +421,7 @@ def test_a_queued_import_is_checked_again_when_it_runs(institution, units, uploa
 def test_more_leavers_at_run_time_than_confirmed_reject_the_import(institution, units, uploader):
     import_rows(institution, BASE_ROWS)
     # Preview a file without S-3: one leaver, confirmed.
-    stale = preview(institution, uploader, rows=without(BASE_ROWS, "S-3"))
+    stale = preview(institution, uploader, rows=without(BASE_ROWS, "S-3"), complete=True)
     assert stale.summary["ended"] == 1
     with pytest.raises(ValidationError):
         services.start_roster_import(roster_import=stale, by=uploader)
@@ -484,3 +485,38 @@ def test_purge_takes_the_age_as_an_argument(institution, units, uploader):
     assert services.purge_roster_files(older_than_days=2) == 1
     roster_import.refresh_from_db()
     assert not roster_import.file
+
+
+def test_past_the_retention_an_import_keeps_its_figures_but_not_the_names(db, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from roles import services
+    from roles.models import RosterImport, RosterImportStatus
+
+    from ...factories import make_institution
+
+    institution = make_institution()
+    old, recent = (
+        RosterImport.objects.create(
+            institution=institution,
+            original_name="spisok.csv",
+            status=status,
+            errors=[{"row": 3, "messages": ["фамилия «Иванов1» — не фамилия"]}],
+            summary={"created": 2, "samples": {"created": ["2: Петрова Анна — 5А"]}},
+            layout={"columns": ["ФИО"], "samples": [["Петрова Анна"]]},
+        )
+        for status in (RosterImportStatus.INVALID, RosterImportStatus.DONE)
+    )
+    RosterImport.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=settings.ROSTER_FILE_RETENTION_DAYS + 1)
+    )
+
+    services.purge_roster_files()
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.errors == [{"row": 3, "messages": []}]
+    assert old.summary == {"created": 2} and old.layout == {"columns": ["ФИО"]}
+    assert "Петрова" in str(recent.summary) and "Иванов1" in str(recent.errors)

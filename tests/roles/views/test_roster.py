@@ -21,7 +21,9 @@ from ..roster_helpers import (
     BASE_LINKS,
     BASE_ROWS,
     BASE_UNITS,
+    EN_HEADER,
     PUPILS_AND_PARENTS,
+    RU_HEADER,
     YEAR,
     csv_bytes,
     error_rows,
@@ -29,14 +31,18 @@ from ..roster_helpers import (
     import_url,
     imports_applied,
     links_of,
+    map_columns,
+    mapping_url,
     open_units,
     person,
     poll,
     preview,
     replace,
+    russian,
     snapshot,
     stored_roster_files,
     upload,
+    upload_and_map,
     upload_url,
     wait_for,
 )
@@ -51,10 +57,24 @@ def test_upload_preview_and_confirm(job_worker, admin_client, admin_user, instit
     roster_import = RosterImport.objects.get(institution=institution)
     assert response.status_code == 302
     assert response["Location"] == import_url(institution, roster_import)
+    # The job has read the file: the columns wait for the administrator's choice.
+    roster_import = wait_for(roster_import)
     assert (roster_import.status, roster_import.uploaded_by) == (
-        RosterImportStatus.PREVIEW,
+        RosterImportStatus.MAPPING,
         admin_user,
     )
+    assert roster_import.mapping == list(EN_HEADER)
+    page = admin_client.get(import_url(institution, roster_import))
+    assert page.status_code == 200
+    assert page.context["mapping_form"] is not None
+    assert mapping_url(institution, roster_import) in page.content.decode()
+
+    response = map_columns(admin_client, institution, roster_import)
+
+    assert response.status_code == 302
+    assert response["Location"] == import_url(institution, roster_import)
+    roster_import = wait_for(roster_import)
+    assert roster_import.status == RosterImportStatus.PREVIEW, roster_import.errors
     assert roster_import.summary["created"] == len(PUPILS_AND_PARENTS)
     assert default_storage.exists(roster_import.file.name)
     assert snapshot() == before  # nothing written yet
@@ -100,16 +120,18 @@ def test_upload_preview_and_confirm(job_worker, admin_client, admin_user, instit
     assert imports_applied(institution) == 1
 
 
-def test_an_invalid_upload_shows_the_bad_rows_and_stores_nothing(admin_client, institution, units):
+def test_an_invalid_upload_shows_the_bad_rows_and_stores_nothing(
+    job_worker, admin_client, institution, units
+):
     rows = replace(replace(PUPILS_AND_PARENTS, "S-2", unit="9Я"), "S-3", unit="")
     before, files = snapshot(), stored_roster_files()
 
-    response = upload(admin_client, institution, csv_bytes(rows), follow=True)
+    roster_import = upload_and_map(admin_client, institution, csv_bytes(rows))
 
-    assert response.status_code == 200
-    roster_import = response.context["roster_import"]
     assert roster_import.status == RosterImportStatus.INVALID
     assert error_rows(roster_import.errors) == [3, 4]  # S-2 and S-3 of the pupils' file
+    response = admin_client.get(import_url(institution, roster_import))
+    assert response.status_code == 200
     content = response.content.decode()
     assert "<td>3</td>" in content and "<td>4</td>" in content and "9Я" in content
     assert not roster_import.file
@@ -122,14 +144,17 @@ def test_an_invalid_upload_shows_the_bad_rows_and_stores_nothing(admin_client, i
     assert snapshot() == before
 
 
-def test_an_unreadable_upload_is_reported_as_a_file_error(admin_client, institution, units):
-    data = csv_bytes(PUPILS_AND_PARENTS, encoding="utf-16")
+def test_an_unreadable_upload_is_reported_as_a_file_error(
+    job_worker, admin_client, institution, units
+):
+    data = csv_bytes(russian(PUPILS_AND_PARENTS), RU_HEADER, encoding="cp866")
 
     response = upload(admin_client, institution, data, follow=True)
 
-    roster_import = response.context["roster_import"]
+    roster_import = wait_for(response.context["roster_import"])
     assert roster_import.status == RosterImportStatus.INVALID
     assert error_rows(roster_import.errors) == [None]
+    assert not roster_import.file
     assert not Person.objects.filter(external_id__in=BASE_UNITS).exists()
 
 
@@ -178,18 +203,23 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, institution):
 def test_leavers_need_an_explicit_confirmation(job_worker, admin_client, institution, units):
     import_rows(institution, PUPILS_AND_PARENTS)
     without_s3 = [row for row in PUPILS_AND_PARENTS if row[0] != "S-3"]
-    upload(admin_client, institution, csv_bytes(without_s3))
-    roster_import = RosterImport.objects.filter(institution=institution).latest("pk")
+    # Not declared complete: nobody leaves, the one missing is only counted.
+    roster_import = upload_and_map(admin_client, institution, csv_bytes(without_s3))
+    assert (roster_import.summary["ended"], roster_import.summary["absent"]) == (0, 1)
+    # Declared complete: S-3 leaves, after a separate confirmation.
+    roster_import = upload_and_map(admin_client, institution, csv_bytes(without_s3), complete=True)
     assert roster_import.summary["ended"] == 1
     page = admin_client.get(import_url(institution, roster_import)).content.decode()
     assert 'name="confirm_leavers"' in page
+    assert "Сидоров Максим" in page  # the first of those who leave are named
 
-    response = admin_client.post(import_url(institution, roster_import), follow=True)
+    for typed in ({}, {"confirm_leavers": "2"}, {"confirm_leavers": "on"}):
+        response = admin_client.post(import_url(institution, roster_import), typed, follow=True)
 
-    assert [m.level_tag for m in response.context["messages"]][-1] == "error"
-    roster_import.refresh_from_db()
-    assert roster_import.status == RosterImportStatus.PREVIEW
-    assert person(institution, "S-3").left_on is None
+        assert [m.level_tag for m in response.context["messages"]][-1] == "error"
+        roster_import.refresh_from_db()
+        assert roster_import.status == RosterImportStatus.PREVIEW
+        assert person(institution, "S-3").left_on is None
 
     admin_client.post(import_url(institution, roster_import), {"confirm_leavers": "1"})
 
