@@ -9,19 +9,30 @@ from django.utils import translation
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 
-def _po_entries(path: Path) -> dict[str, str]:
-    """msgctxt\\x04msgid -> msgstr, read from a .po file (no plural forms are used)."""
+def _po_entries(path: Path) -> dict:
+    """msgctxt\x04msgid -> msgstr, read from a .po file; a plural entry's key is
+    (msgid, n) for each of its forms, as in a compiled catalogue."""
     entries, current, field = {}, {}, None
+
+    def finish():
+        if not current.get("msgid"):
+            return
+        key = current.get("msgctxt", "") and current["msgctxt"] + "\x04"
+        forms = sorted(k for k in current if k.startswith("msgstr["))
+        if forms:
+            for name in forms:
+                entries[(key + current["msgid"], int(name[7:-1]))] = current[name]
+        else:
+            entries[key + current["msgid"]] = current.get("msgstr", "")
+
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         line = line.strip()
         if not line:
-            if current.get("msgid"):
-                key = current.get("msgctxt", "") and current["msgctxt"] + "\x04"
-                entries[key + current["msgid"]] = current.get("msgstr", "")
+            finish()
             current, field = {}, None
         elif line.startswith("#"):
             continue
-        elif line.startswith(("msgctxt ", "msgid ", "msgstr ")):
+        elif line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr ", "msgstr[")):
             field, _, rest = line.partition(" ")
             current[field] = ast.literal_eval(rest)
         elif line.startswith('"') and field:
