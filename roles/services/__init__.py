@@ -10,6 +10,7 @@ One module per kind of write; this package re-exports them all, so callers keep 
 - `movement`: enrolment, transfer, change of role, leaving a unit or the institution;
 - `verification`: Sferum's «учитель» status of teachers;
 - `appointments`: administrator appointments by order;
+- `merge`: merging two roster rows of one person (the other apps move theirs on a signal);
 - `roster_import`: previewing, queueing and applying a roster file.
 
 Refusals are `roles.errors.NotAllowed` ("you may not": only the director records the movements
@@ -21,6 +22,7 @@ service that writes more than one row is atomic).
 
 from .appointments import appoint_admin, end_appointment
 from .audit import audit
+from .merge import check_mergeable, merge_people, rows_pointing_at
 from .movement import change_role, end_membership, enrol, leave, mark_joined, transfer
 from .people import PERSON_EDITABLE, create_person, link_guardian, update_person
 from .roster_import import (
@@ -69,6 +71,7 @@ __all__ = [
     "archive_unit",
     "audit",
     "change_role",
+    "check_mergeable",
     "complete_todo",
     "create_institution",
     "create_person",
@@ -84,6 +87,7 @@ __all__ = [
     "leave",
     "link_guardian",
     "mark_joined",
+    "merge_people",
     "portal_text",
     "preview_roster_import",
     "purge_roster_files",
@@ -92,6 +96,7 @@ __all__ = [
     "remove_todo",
     "reopen_todo",
     "roster_import_progress",
+    "rows_pointing_at",
     "run_roster_import",
     "staff_room",
     "start_roster_import",
