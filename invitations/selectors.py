@@ -8,7 +8,7 @@ from django.utils import timezone
 from roles import permissions
 from roles.models import Institution, Membership, Person, Role, Unit, UnitKind, Verification
 
-from .models import Invitation, JoinRequest, JoinRequestStatus
+from .models import Invitation, JoinRequest, JoinRequestStatus, SignInLink
 
 
 def invitations_visible_to(user, institution: Institution) -> QuerySet[Invitation]:
@@ -97,6 +97,10 @@ def match_candidates(join_request: JoinRequest) -> QuerySet[Person]:
         .distinct()
         .order_by(F("user").asc(nulls_first=True), "last_name", "first_name")
     )
+
+
+def signin_links_of(person: Person) -> QuerySet[SignInLink]:
+    return SignInLink.objects.filter(person=person).select_related("created_by", "revoked_by")
 
 
 def queue_counts(institution: Institution) -> dict[str, int]:

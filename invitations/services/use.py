@@ -35,7 +35,7 @@ from ..models import (
     JoinRequest,
     JoinRequestStatus,
 )
-from .errors import InvitationNeedsRequest, InvitationNotForYou
+from .errors import InvitationNeedsRequest, InvitationNotForYou, InvitationPersonHasLogin
 from .joining import join_unit, person_kind_for
 from .links import check_usable, find_invitation
 
@@ -131,17 +131,19 @@ def passwordless_user(*, first_name: str, last_name: str):
 
 
 def user_for_personal_link(token: str):
-    """The login a personal student or parent link signs in: the person's own, or a new one."""
+    """The new passwordless login a personal student or parent link makes for its person.
+
+    A person who has a login by now is refused (`InvitationPersonHasLogin`): the link is never
+    a key to an existing login, with a password or without. Somebody signed in as that person
+    uses the link with `accept_invitation`; a family member who lost their way back gets a
+    sign-in link from the administrator (`signin`)."""
     invitation = find_invitation(token)
     check_usable(invitation)
     person = invitation.person
     if person is None or invitation.role not in PASSWORDLESS_ROLES:
         raise InvitationNotForYou
     if person.user_id is not None:
-        if person.user.has_usable_password():
-            # Somebody with a password signs in with it; the link is no key to their account.
-            raise InvitationNotForYou
-        return person.user
+        raise InvitationPersonHasLogin
     return passwordless_user(first_name=person.first_name, last_name=person.last_name)
 
 

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 
 from invitations import services
 from invitations.models import Invitation, JoinRequest, JoinRequestStatus, Status
+from roles import services as roles_services
 from roles.models import Membership, Person, Role, UnitKind, User
 from sferum_portal.logging import RedactInviteTokens
 
@@ -402,8 +403,10 @@ def test_a_personal_link_of_another_person_used_by_a_logged_in_user_is_403(
 
 
 def test_a_personal_link_of_somebody_with_a_password_is_403(institution, klass, admin_user):
-    parent = make_member(institution, Role.PARENT, klass)
+    parent = roster_member(klass, Role.PARENT)
     _invitation, token = issue(klass, Role.PARENT, admin_user, person=parent)
+    # The parent got a login with a password after the link was issued.
+    roles_services.update_person(person=parent, by=None, user=UserFactory())
     client = Client()
 
     response = client.post(landing(token), {"action": "join"})
