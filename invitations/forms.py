@@ -22,6 +22,14 @@ LINK_KINDS = [
 ]
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person with the classes where they wait to join, so that namesakes are told apart."""
+
+    def label_from_instance(self, obj) -> str:
+        units = ", ".join(str(m.unit) for m in getattr(obj, "waiting_in", []))
+        return f"{obj.full_name} — {units}" if units else obj.full_name
+
+
 class InvitationForm(PortalForm):
     unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
@@ -47,16 +55,41 @@ class InvitationForm(PortalForm):
     )
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
-    def __init__(self, *args, units, institution, default_days: int, roles=None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        units,
+        institution,
+        default_days: int,
+        roles=None,
+        people=None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.institution = institution
         self.fields["unit"].queryset = units
         self.fields["valid_days"].initial = default_days
         if roles is not None:
             self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        if people is not None:
+            # Who does not manage links (a teacher) chooses among the people they may invite
+            # (selectors.people_for_personal_links): no search over the roster, no name revealed.
+            self.fields["person"] = PersonChoiceField(
+                label=_("roster person (for a personal link)"),
+                queryset=people,
+                required=False,
+                empty_label=_("— nobody: a link that anyone may use —"),
+                help_text=_(
+                    "Students and parents of your classes who have not joined yet; leave empty "
+                    "for a link that anyone may use."
+                ),
+            )
 
     def clean_person(self):
-        value = self.cleaned_data["person"].strip()
+        value = self.cleaned_data["person"]
+        if not isinstance(value, str):
+            return value  # chosen from the list (or none)
+        value = value.strip()
         if not value:
             return None
         people = Person.objects.filter(institution=self.institution)

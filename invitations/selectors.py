@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from roles import permissions
-from roles.models import Institution, Membership, Person, Role, Unit, UnitKind, Verification
+from roles.models import (
+    Institution,
+    Membership,
+    Person,
+    Role,
+    Unit,
+    UnitKind,
+    Verification,
+    on_roster,
+)
 
 from .models import Invitation, JoinRequest, JoinRequestStatus, SignInLink
 
@@ -96,6 +105,33 @@ def match_candidates(join_request: JoinRequest) -> QuerySet[Person]:
         Person.objects.filter(memberships__in=members)
         .distinct()
         .order_by(F("user").asc(nulls_first=True), "last_name", "first_name")
+    )
+
+
+def people_for_personal_links(user, institution: Institution) -> QuerySet[Person]:
+    """Whom the user may issue a personal link for, when they do not manage links (a teacher):
+    the students and parents of the classes they teach as a verified teacher who have not
+    joined them yet and have no login (`services.check_person_in_reach`). Nobody else of the
+    roster is offered, searched or named."""
+    memberships = Membership.objects.active(institution.local_today()).filter(
+        unit__in=units_for_inviting(user, institution),
+        role__in=[Role.STUDENT, Role.PARENT],
+        joined_at__isnull=True,
+    )
+    return (
+        Person.objects.filter(
+            institution=institution, user__isnull=True, memberships__in=memberships
+        )
+        .filter(on_roster(institution.local_today()))
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=memberships.select_related("unit").order_by("unit__name"),
+                to_attr="waiting_in",
+            )
+        )
+        .order_by("last_name", "first_name", "patronymic", "pk")
     )
 
 

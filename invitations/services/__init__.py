@@ -40,6 +40,7 @@ from .join_requests import approve_join_request, reject_join_request
 from .links import (
     IssuedLink,
     check_or_explain,
+    check_person_in_reach,
     check_usable,
     create_invitation,
     find_invitation,
@@ -94,6 +95,7 @@ __all__ = [
     "accept_invitation",
     "approve_join_request",
     "check_or_explain",
+    "check_person_in_reach",
     "check_signin_issuable",
     "check_signin_usable",
     "check_usable",
