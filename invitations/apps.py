@@ -8,10 +8,11 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self) -> None:
-        # What happens to links when a person leaves or a membership ends, and what the
-        # person's page shows of this app: see receivers.
+        # What happens to links when a person leaves, a membership ends or two people are
+        # merged, and what the person's page shows of this app: see receivers.
         from roles.signals import (
             memberships_ended,
+            people_merged,
             person_left,
             person_page_sections,
         )
@@ -23,6 +24,9 @@ class InvitationsConfig(AppConfig):
         )
         memberships_ended.connect(
             receivers.revoke_links_into_units_left, dispatch_uid="invitations.memberships_ended"
+        )
+        people_merged.connect(
+            receivers.move_rows_of_merged_person, dispatch_uid="invitations.people_merged"
         )
         person_page_sections.connect(
             receivers.person_page_signin_links, dispatch_uid="invitations.person_page"

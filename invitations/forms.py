@@ -147,23 +147,52 @@ class InvitationFilterForm(PortalForm):
             field.widget.attrs["class"] = f"{css} form-control-sm"
 
 
+class CandidateField(forms.ModelChoiceField):
+    """A roster person the request may be: a namesake and a login are said in the label."""
+
+    def __init__(self, *args, **kwargs):
+        self.matching: set[int] = set()
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        notes = []
+        if obj.pk in self.matching:
+            notes.append(str(_("same name")))
+        if obj.user_id:
+            notes.append(str(_("has joined: approving moves their login to this request")))
+        return f"{obj.full_name} ({'; '.join(notes)})" if notes else obj.full_name
+
+
 class JoinRequestDecisionForm(PortalForm):
     decision = forms.ChoiceField(
         label=_("decision"),
         choices=[("approve", _("approve")), ("reject", _("reject"))],
         widget=forms.RadioSelect,
     )
-    person = forms.ModelChoiceField(
+    person = CandidateField(
         label=_("this is"),
         queryset=Person.objects.none(),
         required=False,
         empty_label=_("a new person — add to the roster"),
     )
+    confirm_new = forms.BooleanField(
+        label=_("a different person with the same name: add a new one to the roster"),
+        required=False,
+        help_text=_(
+            "Needed to approve as a new person while somebody of the class bears the name."
+        ),
+    )
     reason = forms.CharField(label=_("reason for a rejection"), max_length=500, required=False)
 
-    def __init__(self, *args, candidates, **kwargs):
+    def __init__(self, *args, candidates, matches=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = candidates
+        self.fields["person"].matching = {p.pk for p in matches}
+        if matches:
+            # The namesake is pre-selected: approving as a new person is an explicit choice.
+            self.fields["person"].initial = matches[0].pk
+        else:
+            del self.fields["confirm_new"]
 
 
 class PolicyForm(PortalModelForm):

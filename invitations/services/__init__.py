@@ -15,6 +15,7 @@ services.create_invitation(...)`), including the contract of DESIGN §4: `create
 - `verification`: deciding a teacher's «учитель» status.
 - `expiry`: the hourly expiry job and the warnings about links that expire soon.
 - `signin`: sign-in links, the way back in for a student or parent without a password.
+- `merging`: the app's rows of a person merged into another (`roles.signals.people_merged`).
 """
 
 # The token helpers, for the tests and benches that make or look up a token themselves.
@@ -50,6 +51,7 @@ from .links import (
     resend_invitation,
     send_invitation,
 )
+from .merging import hand_over_person
 from .revoking import (
     revoke_for_memberships,
     revoke_for_person,
@@ -104,6 +106,7 @@ __all__ = [
     "expire_invitations",
     "find_invitation",
     "find_signin_link",
+    "hand_over_person",
     "hash_token",
     "invitation_url",
     "issue_personal_links",
