@@ -207,11 +207,16 @@ class PolicyForm(PortalModelForm):
 class SignupForm(UserCreationForm):
     first_name = forms.CharField(label=_("first name"), max_length=150)
     last_name = forms.CharField(label=_("last name"), max_length=150)
+    # Kept on the roster person (the login has no such field), so that a new teacher is
+    # «Петрова Нина Сергеевна», «Петрова Н.С.», not «Петрова Нина».
+    patronymic = forms.CharField(label=_("patronymic"), max_length=150, required=False)
     email = forms.EmailField(label=_("e-mail"))
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ("last_name", "first_name", "email", "username")
+        fields = ("last_name", "first_name", "patronymic", "email", "username")
+
+    field_order = ["last_name", "first_name", "patronymic", "email", "username"]
 
 
 class JoinRequestForm(PortalForm):

@@ -43,8 +43,9 @@ from .links import check_usable, find_invitation
 User = get_user_model()
 
 
-def _person_for(invitation: Invitation, user) -> Person:
-    """The roster person who joins: the link's own, the login's, or a new one."""
+def _person_for(invitation: Invitation, user, patronymic: str = "") -> Person:
+    """The roster person who joins: the link's own, the login's, or a new one (with the
+    patronymic a new staff member gave when signing up)."""
     institution = invitation.institution
     mine = Person.objects.filter(institution=institution, user=user).first()
     if invitation.person_id is not None:
@@ -53,7 +54,9 @@ def _person_for(invitation: Invitation, user) -> Person:
             raise InvitationNotForYou
         if person.user_id is None:
             person.user = user
-            person.save(update_fields=["user", "updated_at", "search_key"])
+            if patronymic.strip() and not person.patronymic:
+                person.patronymic = patronymic.strip()[:150]
+            person.save(update_fields=["user", "patronymic", "updated_at", "search_key"])
         return person
     if mine is not None:
         if invitation.role not in ROLES_BY_PERSON_KIND[mine.kind]:
@@ -63,6 +66,7 @@ def _person_for(invitation: Invitation, user) -> Person:
         institution=institution,
         last_name=user.last_name or user.username,
         first_name=user.first_name or user.username,
+        patronymic=patronymic.strip()[:150],
         kind=person_kind_for(invitation.role),
         email=user.email if invitation.role != Role.STUDENT else "",
         user=user,
@@ -85,15 +89,16 @@ def _count_use(invitation: Invitation, **use) -> InvitationUse:
 
 
 @transaction.atomic
-def accept_invitation(*, token: str, user) -> Membership:
+def accept_invitation(*, token: str, user, patronymic: str = "") -> Membership:
     """Use a link: the person joins its unit in its role. Race-free: the link's row is locked,
     so of twenty simultaneous uses of a single-use link exactly one succeeds. Somebody who has
-    joined already spends no use by opening the link again."""
+    joined already spends no use by opening the link again. `patronymic`: of a new staff member
+    who signed up on the landing page (kept on a person made now, or one who has none)."""
     invitation = find_invitation(token, lock=True)
     check_usable(invitation)
     if invitation.needs_approval:
         raise InvitationNeedsRequest
-    person = _person_for(invitation, user)
+    person = _person_for(invitation, user, patronymic)
     joined_before = Membership.objects.filter(
         person=person,
         unit=invitation.unit,
@@ -270,9 +275,17 @@ def request_to_join(
 
 @transaction.atomic
 def join_with_new_account(
-    *, token: str, username: str, password: str, first_name: str, last_name: str, email: str
+    *,
+    token: str,
+    username: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    patronymic: str = "",
 ) -> tuple:
-    """Staff who have no login yet: the account and the membership, both or neither."""
+    """Staff who have no login yet: the account and the membership, both or neither. The
+    patronymic (optional) is kept on the roster person."""
     invitation = find_invitation(token)
     check_usable(invitation)
     if invitation.role in PASSWORDLESS_ROLES:
@@ -284,7 +297,7 @@ def join_with_new_account(
         last_name=last_name,
         email=email,
     )
-    return user, accept_invitation(token=token, user=user)
+    return user, accept_invitation(token=token, user=user, patronymic=patronymic)
 
 
 @transaction.atomic

@@ -117,6 +117,7 @@ def invite(request, token: str):
                         password=data["password1"],
                         first_name=data["first_name"],
                         last_name=data["last_name"],
+                        patronymic=data["patronymic"],
                         email=data["email"],
                     )
                     login(request, user, backend=MODEL_BACKEND)

@@ -291,6 +291,36 @@ def test_a_newcomer_signs_up_and_joins_by_a_staff_link(institution, staff_room, 
     assert client.get("/").status_code == 200
 
 
+def test_the_signup_asks_for_the_patronymic_and_keeps_it_on_the_person(
+    institution, staff_room, admin_user
+):
+    _invitation, token = issue(staff_room, Role.TEACHER, admin_user)
+    client = Client()
+    form = client.get(landing(token)).context["signup_form"]
+    assert "patronymic" in form.fields and not form.fields["patronymic"].required
+
+    client.post(
+        landing(token),
+        {
+            "action": "signup",
+            "signup-last_name": "Петрова",
+            "signup-first_name": "Нина",
+            "signup-patronymic": " Сергеевна ",
+            "signup-email": "nina@example.org",
+            "signup-username": "n.petrova",
+            "signup-password1": "Kx9-long-pass",
+            "signup-password2": "Kx9-long-pass",
+        },
+    )
+
+    person = Person.objects.get(user__username="n.petrova")
+    assert person.patronymic == "Сергеевна"
+    assert (person.full_name, person.short_name) == ("Петрова Нина Сергеевна", "Петрова Н.С.")
+    # The administrator's roster shows the full name.
+    people = login(admin_user).get(f"/structure/{institution.pk}/people/")
+    assert "Петрова Нина Сергеевна" in text_of(people)
+
+
 def test_a_signup_with_errors_creates_nothing(staff_room, admin_user, client):
     invitation, token = issue(staff_room, Role.TEACHER, admin_user)
     response = client.post(
