@@ -1,7 +1,8 @@
-"""What the chat registry does when `roles` reports that people leave (its signals).
+"""What the chat registry does when `roles` reports that people leave or are merged (its
+signals).
 
-Connected in `ChatsConfig.ready()`. Both run inside the transaction of the movement that sent
-the signal, so a movement that fails leaves the chats as they were.
+Connected in `ChatsConfig.ready()`. Each runs inside the transaction of the movement or the
+merge that sent the signal, so one that fails leaves the chats as they were.
 """
 
 from __future__ import annotations
@@ -27,3 +28,10 @@ def release_chats_in_units_left(sender, memberships, by=None, **kwargs) -> None:
             units_by_person.setdefault(membership.person, []).append(membership.unit_id)
     for person, units in units_by_person.items():
         services.release_chats_of(person=person, by=by, units=units)
+
+
+def move_chats_of_merged_person(sender, keep, remove, by=None, **kwargs) -> None:
+    """Two roster rows of one person merged (`roles.signals.people_merged`, inside the merge's
+    transaction): the chats the removed row owns, and the reminders it was sent, go to the kept
+    person, before the removed row is deleted."""
+    services.hand_over_person(keep=keep, remove=remove)

@@ -172,6 +172,13 @@ def release_chats_of(*, person: Person, by=None, units: list[int] | None = None)
     return count
 
 
+def hand_over_person(*, keep: Person, remove: Person) -> int:
+    """Two roster rows of one person merged (`roles.signals.people_merged`): the chats owned
+    by `remove` and the reminders sent to it go to `keep`. Returns how many chats moved."""
+    ChatReminder.objects.filter(teacher=remove).update(teacher=keep)
+    return Chat.objects.filter(owner=remove).update(owner=keep)
+
+
 def request_missing_chat_reminders(*, institution: Institution, by=None) -> None:
     """The "remind teachers" button: a job for the worker, or, when the broker cannot take it,
     the reminders sent in this request (one e-mail per teacher with missing chats, at most),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Invitation, InvitationPolicy, InvitationUse, JoinRequest
+from .models import Invitation, InvitationPolicy, InvitationUse, JoinRequest, SignInLink
 
 
 @admin.register(Invitation)
@@ -47,3 +47,21 @@ class JoinRequestAdmin(admin.ModelAdmin):
 @admin.register(InvitationPolicy)
 class InvitationPolicyAdmin(admin.ModelAdmin):
     list_display = ("institution", "default_ttl_days", "unclaimed_after_days")
+
+
+@admin.register(SignInLink)
+class SignInLinkAdmin(admin.ModelAdmin):
+    """Read only: a sign-in link is issued (and revoked) on the person's page, audited."""
+
+    list_display = ("person", "institution", "created_by", "created_at", "expires_at", "used_at")
+    raw_id_fields = ("person", "user", "created_by", "revoked_by")
+    exclude = ("token_hash",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,8 +8,14 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self) -> None:
-        # What happens to links when a person leaves or a membership ends: see receivers.
-        from roles.signals import memberships_ended, person_left
+        # What happens to links when a person leaves, a membership ends or two people are
+        # merged, and what the person's page shows of this app: see receivers.
+        from roles.signals import (
+            memberships_ended,
+            people_merged,
+            person_left,
+            person_page_sections,
+        )
 
         from . import receivers
 
@@ -18,4 +24,10 @@ class InvitationsConfig(AppConfig):
         )
         memberships_ended.connect(
             receivers.revoke_links_into_units_left, dispatch_uid="invitations.memberships_ended"
+        )
+        people_merged.connect(
+            receivers.move_rows_of_merged_person, dispatch_uid="invitations.people_merged"
+        )
+        person_page_sections.connect(
+            receivers.person_page_signin_links, dispatch_uid="invitations.person_page"
         )

@@ -22,6 +22,14 @@ LINK_KINDS = [
 ]
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person with the classes where they wait to join, so that namesakes are told apart."""
+
+    def label_from_instance(self, obj) -> str:
+        units = ", ".join(str(m.unit) for m in getattr(obj, "waiting_in", []))
+        return f"{obj.full_name} — {units}" if units else obj.full_name
+
+
 class InvitationForm(PortalForm):
     unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none())
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
@@ -47,16 +55,41 @@ class InvitationForm(PortalForm):
     )
     note = forms.CharField(label=_("note"), max_length=300, required=False)
 
-    def __init__(self, *args, units, institution, default_days: int, roles=None, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        units,
+        institution,
+        default_days: int,
+        roles=None,
+        people=None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.institution = institution
         self.fields["unit"].queryset = units
         self.fields["valid_days"].initial = default_days
         if roles is not None:
             self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+        if people is not None:
+            # Who does not manage links (a teacher) chooses among the people they may invite
+            # (selectors.people_for_personal_links): no search over the roster, no name revealed.
+            self.fields["person"] = PersonChoiceField(
+                label=_("roster person (for a personal link)"),
+                queryset=people,
+                required=False,
+                empty_label=_("— nobody: a link that anyone may use —"),
+                help_text=_(
+                    "Students and parents of your classes who have not joined yet; leave empty "
+                    "for a link that anyone may use."
+                ),
+            )
 
     def clean_person(self):
-        value = self.cleaned_data["person"].strip()
+        value = self.cleaned_data["person"]
+        if not isinstance(value, str):
+            return value  # chosen from the list (or none)
+        value = value.strip()
         if not value:
             return None
         people = Person.objects.filter(institution=self.institution)
@@ -114,23 +147,52 @@ class InvitationFilterForm(PortalForm):
             field.widget.attrs["class"] = f"{css} form-control-sm"
 
 
+class CandidateField(forms.ModelChoiceField):
+    """A roster person the request may be: a namesake and a login are said in the label."""
+
+    def __init__(self, *args, **kwargs):
+        self.matching: set[int] = set()
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        notes = []
+        if obj.pk in self.matching:
+            notes.append(str(_("same name")))
+        if obj.user_id:
+            notes.append(str(_("has joined: approving moves their login to this request")))
+        return f"{obj.full_name} ({'; '.join(notes)})" if notes else obj.full_name
+
+
 class JoinRequestDecisionForm(PortalForm):
     decision = forms.ChoiceField(
         label=_("decision"),
         choices=[("approve", _("approve")), ("reject", _("reject"))],
         widget=forms.RadioSelect,
     )
-    person = forms.ModelChoiceField(
+    person = CandidateField(
         label=_("this is"),
         queryset=Person.objects.none(),
         required=False,
         empty_label=_("a new person — add to the roster"),
     )
+    confirm_new = forms.BooleanField(
+        label=_("a different person with the same name: add a new one to the roster"),
+        required=False,
+        help_text=_(
+            "Needed to approve as a new person while somebody of the class bears the name."
+        ),
+    )
     reason = forms.CharField(label=_("reason for a rejection"), max_length=500, required=False)
 
-    def __init__(self, *args, candidates, **kwargs):
+    def __init__(self, *args, candidates, matches=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = candidates
+        self.fields["person"].matching = {p.pk for p in matches}
+        if matches:
+            # The namesake is pre-selected: approving as a new person is an explicit choice.
+            self.fields["person"].initial = matches[0].pk
+        else:
+            del self.fields["confirm_new"]
 
 
 class PolicyForm(PortalModelForm):
@@ -145,11 +207,16 @@ class PolicyForm(PortalModelForm):
 class SignupForm(UserCreationForm):
     first_name = forms.CharField(label=_("first name"), max_length=150)
     last_name = forms.CharField(label=_("last name"), max_length=150)
+    # Kept on the roster person (the login has no such field), so that a new teacher is
+    # «Петрова Нина Сергеевна», «Петрова Н.С.», not «Петрова Нина».
+    patronymic = forms.CharField(label=_("patronymic"), max_length=150, required=False)
     email = forms.EmailField(label=_("e-mail"))
 
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
-        fields = ("last_name", "first_name", "email", "username")
+        fields = ("last_name", "first_name", "patronymic", "email", "username")
+
+    field_order = ["last_name", "first_name", "patronymic", "email", "username"]
 
 
 class JoinRequestForm(PortalForm):

@@ -320,3 +320,81 @@ class JoinRequest(InstitutionOwned):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+
+class SignInStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    USED = "used", _("used")
+    EXPIRED = "expired", _("expired")
+    REVOKED = "revoked", _("revoked")
+
+
+class SignInLink(InstitutionOwned, Timestamped):
+    """A way back in for a student or parent without a password (DESIGN §5): issued by the
+    admin or the director for a person who has a login, single-use, short-lived, revocable.
+    Only the SHA-256 of its token is kept."""
+
+    institution = institution_key("signin_links")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="signin_links", verbose_name=_("person")
+    )
+    # The login it signs in: the person's at the moment of issue. If the person's login
+    # changes, the link no longer works.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("login"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitations_signin_used_or_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.short_name} — {self.get_status_display()}"
+
+    def status_at(self, now: dt.datetime | None = None) -> str:
+        now = now or timezone.now()
+        if self.revoked_at is not None:
+            return SignInStatus.REVOKED
+        if self.used_at is not None:
+            return SignInStatus.USED
+        if self.expires_at <= now:
+            return SignInStatus.EXPIRED
+        return SignInStatus.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
+
+    def get_status_display(self) -> str:
+        return SignInStatus(self.status).label

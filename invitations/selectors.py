@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from roles import permissions
-from roles.models import Institution, Membership, Person, Role, Unit, UnitKind, Verification
+from roles.models import (
+    Institution,
+    Membership,
+    Person,
+    Role,
+    Unit,
+    UnitKind,
+    Verification,
+    on_roster,
+)
+from roles.selectors import namesakes
 
-from .models import Invitation, JoinRequest, JoinRequestStatus
+from .models import Invitation, JoinRequest, JoinRequestStatus, SignInLink
 
 
 def invitations_visible_to(user, institution: Institution) -> QuerySet[Invitation]:
@@ -88,15 +98,66 @@ def decided_join_requests(institution: Institution) -> QuerySet[JoinRequest]:
 
 
 def match_candidates(join_request: JoinRequest) -> QuerySet[Person]:
-    """Roster people the request may be: of the unit and role, without a login yet first."""
+    """Roster people the request may be: of the unit and role (and the person the request
+    points at, see `use.request_to_join`); those who bear the request's name first, then those
+    without a login yet."""
     members = Membership.objects.active(join_request.institution.local_today()).filter(
         unit=join_request.unit, role=join_request.role
     )
-    return (
-        Person.objects.filter(memberships__in=members)
-        .distinct()
-        .order_by(F("user").asc(nulls_first=True), "last_name", "first_name")
+    people = Person.objects.filter(
+        Q(memberships__in=members) | Q(pk=join_request.person_id or 0),
+        institution=join_request.institution,
+    ).distinct()
+    matching = [p.pk for p in namesakes(people, *_names(join_request))]
+    return people.select_related("user").order_by(
+        Case(When(pk__in=matching, then=Value(0)), default=Value(1)),
+        F("user").asc(nulls_first=True),
+        "last_name",
+        "first_name",
     )
+
+
+def _names(join_request: JoinRequest) -> tuple[str, str, str]:
+    return join_request.last_name, join_request.first_name, join_request.patronymic
+
+
+def name_matches(join_request: JoinRequest) -> list[Person]:
+    """The candidates who bear the request's name (ё = е, case, spaces): the person the
+    request points at first. One of them is pre-selected on the page; approving the request
+    as a new person while there is any needs the administrator's explicit choice."""
+    found = namesakes(match_candidates(join_request), *_names(join_request))
+    return sorted(found, key=lambda p: p.pk != join_request.person_id)
+
+
+def people_for_personal_links(user, institution: Institution) -> QuerySet[Person]:
+    """Whom the user may issue a personal link for, when they do not manage links (a teacher):
+    the students and parents of the classes they teach as a verified teacher who have not
+    joined them yet and have no login (`services.check_person_in_reach`). Nobody else of the
+    roster is offered, searched or named."""
+    memberships = Membership.objects.active(institution.local_today()).filter(
+        unit__in=units_for_inviting(user, institution),
+        role__in=[Role.STUDENT, Role.PARENT],
+        joined_at__isnull=True,
+    )
+    return (
+        Person.objects.filter(
+            institution=institution, user__isnull=True, memberships__in=memberships
+        )
+        .filter(on_roster(institution.local_today()))
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=memberships.select_related("unit").order_by("unit__name"),
+                to_attr="waiting_in",
+            )
+        )
+        .order_by("last_name", "first_name", "patronymic", "pk")
+    )
+
+
+def signin_links_of(person: Person) -> QuerySet[SignInLink]:
+    return SignInLink.objects.filter(person=person).select_related("created_by", "revoked_by")
 
 
 def queue_counts(institution: Institution) -> dict[str, int]:

@@ -28,6 +28,16 @@ urlpatterns = [
         views.UnitRevokeView.as_view(),
         name="revoke_unit",
     ),
+    path(
+        "<int:institution_id>/people/<int:pk>/signin/",
+        views.SignInLinkIssueView.as_view(),
+        name="signin_issue",
+    ),
+    path(
+        "<int:institution_id>/signin/<int:pk>/revoke/",
+        views.SignInLinkRevokeView.as_view(),
+        name="signin_revoke",
+    ),
     path("<int:institution_id>/requests/", views.JoinRequestListView.as_view(), name="requests"),
     path(
         "<int:institution_id>/requests/<int:pk>/",

@@ -50,6 +50,11 @@ ACTIONS: dict[str, frozenset[str]] = {
     # The roster holds minors' data: the administration and the admins only.
     "people.view": MANAGEMENT,
     "people.manage": ADMINS,
+    # The duplicates page and merging two roster rows of one person (destructive): admins.
+    "people.merge": ADMINS,
+    # A sign-in link lets a student or parent without a password back in: the admin or the
+    # director issues it (DESIGN §5), single-use and audited.
+    "signin.issue": DIRECTOR_AND_ADMINS,
     # The director records movements too: giving the roles director and deputy is theirs.
     "movement.record": DIRECTOR_AND_ADMINS,
     "roster.import": ADMINS,

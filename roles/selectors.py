@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from .models import (
@@ -19,6 +21,7 @@ from .models import (
     UnitKind,
     Verification,
     in_force,
+    normalize_search,
     on_roster,
 )
 
@@ -209,3 +212,75 @@ def my_memberships(user, institution: Institution) -> QuerySet[Membership]:
         .select_related("unit", "person")
         .order_by("unit__kind", "unit__name")
     )
+
+
+# --- one person, one roster row (DESIGN §5) ---------------------------------------------------
+
+
+def name_key(*parts: str) -> str:
+    """A name as matching compares it: lower case, «ё» as «е», single spaces."""
+    return " ".join(normalize_search(" ".join(parts)).split())
+
+
+def same_name(a: Person, last_name: str, first_name: str, patronymic: str = "") -> bool:
+    """Does `a` bear this name? Last and first name equal (see `name_key`); the patronymics
+    equal, or one of them not given."""
+    if name_key(a.last_name, a.first_name) != name_key(last_name, first_name):
+        return False
+    mine, theirs = name_key(a.patronymic), name_key(patronymic)
+    return not mine or not theirs or mine == theirs
+
+
+def namesakes(people, last_name: str, first_name: str, patronymic: str = "") -> list[Person]:
+    """The people of `people` (a queryset or list) who bear this name."""
+    return [p for p in people if same_name(p, last_name, first_name, patronymic)]
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    """Two roster rows that are probably one person: same kind and name (`same_name`)."""
+
+    first: int
+    second: int
+    # They are members of one unit too: the likelier duplicate.
+    same_unit: bool
+
+
+def duplicate_pairs(institution: Institution) -> list[DuplicatePair]:
+    """Likely duplicates of the institution: pairs of people of one kind who bear one name,
+    those sharing a unit first, then by name. Computed over the names (ё = е, case, spaces),
+    which the database cannot compare."""
+    rows = Person.objects.filter(institution=institution).values_list(
+        "pk", "kind", "last_name", "first_name", "patronymic"
+    )
+    groups: dict[tuple, list[tuple[int, str]]] = {}
+    for pk, kind, last, first, patronymic in rows:
+        groups.setdefault((kind, name_key(last, first)), []).append((pk, name_key(patronymic)))
+    pairs = []
+    for key, members in groups.items():
+        members.sort()
+        for i, (a, patronymic_a) in enumerate(members):
+            for b, patronymic_b in members[i + 1 :]:
+                if not patronymic_a or not patronymic_b or patronymic_a == patronymic_b:
+                    pairs.append((key, a, b))
+    if not pairs:
+        return []
+    involved = {pk for _key, a, b in pairs for pk in (a, b)}
+    units: dict[int, set[int]] = {}
+    for person_id, unit_id in (
+        Membership.objects.active(institution.local_today())
+        .filter(person_id__in=involved)
+        .values_list("person_id", "unit_id")
+    ):
+        units.setdefault(person_id, set()).add(unit_id)
+    found = [
+        (key, DuplicatePair(a, b, bool(units.get(a, set()) & units.get(b, set()))))
+        for key, a, b in pairs
+    ]
+    found.sort(key=lambda item: (not item[1].same_unit, item[0][1], item[1].first, item[1].second))
+    return [pair for _key, pair in found]
+
+
+def people_for_comparison(institution: Institution, pks) -> dict[int, Person]:
+    """People by pk with their units in force and their login, for side-by-side pages."""
+    return {p.pk: p for p in people_of(institution).filter(pk__in=list(pks))}

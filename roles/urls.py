@@ -27,7 +27,17 @@ urlpatterns = [
     path(
         "<int:institution_id>/people/new/", views.PersonCreateView.as_view(), name="person_create"
     ),
+    path(
+        "<int:institution_id>/people/duplicates/",
+        views.DuplicateListView.as_view(),
+        name="duplicates",
+    ),
     path("<int:institution_id>/people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
+    path(
+        "<int:institution_id>/people/<int:pk>/merge/<int:other_pk>/",
+        views.MergeView.as_view(),
+        name="merge",
+    ),
     path(
         "<int:institution_id>/people/<int:pk>/edit/",
         views.PersonEditView.as_view(),

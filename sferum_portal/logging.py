@@ -1,9 +1,9 @@
-"""Invitation tokens and feed secrets are keys: they never reach a log line."""
+"""Invitation tokens, sign-in tokens and feed secrets are keys: they never reach a log line."""
 
 import logging
 import re
 
-INVITE_PATH = re.compile(r"(/invite/|/channels/feeds/)[^/\s\"'?]+")
+INVITE_PATH = re.compile(r"(/invite/|/signin/|/channels/feeds/)[^/\s\"'?]+")
 
 
 def redact(text: str) -> str:
@@ -13,7 +13,7 @@ def redact(text: str) -> str:
 class RedactInviteTokens(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/invite/" in message or "/feeds/" in message:
+        if "/invite/" in message or "/signin/" in message or "/feeds/" in message:
             record.msg, record.args = redact(message), ()
         return True
 

@@ -253,6 +253,13 @@ CONTENT_SECURITY_POLICY = {
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 SESSION_COOKIE_HTTPONLY = True
+# Students and parents join without a password: their login lasts on their device, in a
+# persistent cookie, this many days from the last save of the session (DESIGN §5). Set wherever
+# a passwordless login happens (invitations.sessions); staff keep the session above.
+FAMILY_SESSION_DAYS = env.int("FAMILY_SESSION_DAYS", default=180)
+# The way back in for a family member who lost that login: a single-use sign-in link from the
+# admin or the director, valid this many hours.
+SIGNIN_LINK_HOURS = env.int("SIGNIN_LINK_HOURS", default=72)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

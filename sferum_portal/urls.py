@@ -24,6 +24,7 @@ urlpatterns = [
     path("channels/", include("channels_app.urls")),
     path("stats/", include("stats.urls")),
     path("invite/<str:token>/", invitation_views.invite, name="invite"),
+    path("signin/<str:token>/", invitation_views.signin, name="signin"),
     path("admin/", admin.site.urls),
 ]
 # Uploads are never served from MEDIA_URL: the order file goes through a permission-checked

@@ -12,7 +12,7 @@ from invitations.models import JoinRequest
 from roles.models import Role, UnitKind
 
 from .conftest import login
-from .factories import UserFactory, make_institution, make_member, make_unit
+from .factories import UserFactory, make_institution, make_member, make_person, make_unit
 
 MANAGERS = {"director", "admin"}
 STAFF_INVITERS = {"director", "admin", "teacher"}
@@ -31,6 +31,8 @@ MATRIX = {
     "decide_request": ({"admin"}, 405),  # POST only
     "verification": ({"admin"}, 200),
     "verify": ({"admin"}, 405),  # POST only
+    "signin_issue": (MANAGERS, 200),
+    "signin_revoke": (MANAGERS, 200),
 }
 ROLES = [
     "anonymous", "director", "deputy", "admin", "teacher", "student", "parent", "outsider",
@@ -63,6 +65,13 @@ def world(db):
     )
     assert isinstance(join_request, JoinRequest)
     pending_teacher = make_member(institution, Role.TEACHER)
+    # A student who joined without a password: the sign-in link pages are about them.
+    kid = make_person(
+        institution,
+        last_name="Беспарольный",
+        user=services.passwordless_user(first_name="Коля", last_name="Беспарольный"),
+    )
+    signin_link, _token = services.issue_signin_link(person=kid, by=users["admin"])
     ids = {
         "detail": invitation.pk,
         "revoke": invitation.pk,
@@ -70,6 +79,8 @@ def world(db):
         "revoke_unit": klass.pk,
         "decide_request": join_request.pk,
         "verify": pending_teacher.pk,
+        "signin_issue": kid.pk,
+        "signin_revoke": signin_link.pk,
     }
     return institution, users, ids
 

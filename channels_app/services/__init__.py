@@ -5,7 +5,8 @@
 - `events`: planning, changing, cancelling events, marking them held, seminar attendance;
 - `reminders`: when reminders are due, sending them, a reminder on request;
 - `feeds`: the secrets of the feed addresses;
-- `support`: the log of requests to Sferum's support.
+- `support`: the log of requests to Sferum's support;
+- `people`: the app's rows of a person merged into another (`roles.signals.people_merged`).
 
 Refusals are `roles.errors.NotAllowed` ("you may not") and `RuleBroken` ("this breaks a rule");
 a refused step of the workflow is a `PostTransitionError` (a `NotAllowed`). Import from here:
@@ -29,6 +30,7 @@ from .events import (
     update_event,
 )
 from .feeds import issue_feed_token, revoke_feed_tokens
+from .people import hand_over_person
 from .posts import (
     PostTransitionError,
     approve_post,
@@ -61,6 +63,7 @@ __all__ = [
     "create_event",
     "create_post",
     "create_support_request",
+    "hand_over_person",
     "issue_feed_token",
     "mark_attended",
     "mark_event_held",

@@ -14,6 +14,8 @@ services.create_invitation(...)`), including the contract of DESIGN §4: `create
 - `join_requests`: approving and rejecting requests to join.
 - `verification`: deciding a teacher's «учитель» status.
 - `expiry`: the hourly expiry job and the warnings about links that expire soon.
+- `signin`: sign-in links, the way back in for a student or parent without a password.
+- `merging`: the app's rows of a person merged into another (`roles.signals.people_merged`).
 """
 
 # The token helpers, for the tests and benches that make or look up a token themselves.
@@ -25,8 +27,14 @@ from .errors import (
     InvitationNeedsRequest,
     InvitationNotForYou,
     InvitationNotFound,
+    InvitationPersonHasLogin,
     InvitationRevoked,
     InvitationUsedUp,
+    SignInLinkError,
+    SignInLinkExpired,
+    SignInLinkNotFound,
+    SignInLinkRevoked,
+    SignInLinkUsed,
 )
 from .expiry import expire_invitations, warn_about_expiring_links
 from .join_requests import approve_join_request, reject_join_request
@@ -34,6 +42,7 @@ from .links import (
     POLICY_EDITABLE,
     IssuedLink,
     check_or_explain,
+    check_person_in_reach,
     check_usable,
     create_invitation,
     find_invitation,
@@ -44,11 +53,22 @@ from .links import (
     send_invitation,
     update_policy,
 )
+from .merging import hand_over_person
 from .revoking import (
     revoke_for_memberships,
     revoke_for_person,
     revoke_invitation,
     revoke_unused_for_unit,
+)
+from .signin import (
+    check_signin_issuable,
+    check_signin_usable,
+    find_signin_link,
+    issue_signin_link,
+    revoke_signin_link,
+    revoke_signin_links_of,
+    signin_url,
+    use_signin_link,
 )
 from .use import (
     accept_invitation,
@@ -67,20 +87,32 @@ __all__ = [
     "InvitationNeedsRequest",
     "InvitationNotForYou",
     "InvitationNotFound",
+    "InvitationPersonHasLogin",
     "InvitationRevoked",
     "InvitationUsedUp",
     "IssuedLink",
+    "SignInLinkError",
+    "SignInLinkExpired",
+    "SignInLinkNotFound",
+    "SignInLinkRevoked",
+    "SignInLinkUsed",
     "accept_invitation",
     "approve_join_request",
     "check_or_explain",
+    "check_person_in_reach",
+    "check_signin_issuable",
+    "check_signin_usable",
     "check_usable",
     "create_invitation",
     "decide_verification",
     "expire_invitations",
     "find_invitation",
+    "find_signin_link",
+    "hand_over_person",
     "hash_token",
     "invitation_url",
     "issue_personal_links",
+    "issue_signin_link",
     "join_by_personal_link",
     "join_with_new_account",
     "new_token",
@@ -95,8 +127,12 @@ __all__ = [
     "revoke_for_memberships",
     "revoke_for_person",
     "revoke_invitation",
+    "revoke_signin_link",
+    "revoke_signin_links_of",
     "revoke_unused_for_unit",
     "send_invitation",
+    "signin_url",
+    "use_signin_link",
     "user_for_personal_link",
     "warn_about_expiring_links",
 ]

@@ -146,8 +146,60 @@ def _validate_new(
             raise RuleBroken(_("This role does not fit the person's kind."))
         if person.left_on is not None and person.left_on <= unit.institution.local_today():
             raise RuleBroken(_("%(person)s has left.") % {"person": person.short_name})
+        check_person_in_reach(created_by=created_by, unit=unit, role=role, person=person)
     if email and role == Role.STUDENT:
         raise RuleBroken(_("No e-mail address is kept for students."))
+
+
+def check_person_in_reach(*, created_by, unit: Unit, role: str, person: Person) -> None:
+    """May `created_by` issue a personal link for `person` into `unit` in `role`? (DESIGN §4:
+    a person outside the creator's reach is refused with `NotAllowed`.)
+
+    - A student's or parent's personal link signs in without a password, so it is never issued
+      for somebody who has a login already: that would be a key to their account. The admin
+      or the director issues a sign-in link instead (`signin`).
+    - A teacher issues personal links only for the students and parents of the very class the
+      link leads into (a class they teach as a verified teacher: `permissions.can_invite`)
+      who have not joined it yet.
+    """
+    institution = unit.institution
+    manages = created_by is None or permissions.can(created_by, "invitation.manage", institution)
+    if role in PASSWORDLESS_ROLES and person.user_id is not None:
+        if manages:
+            message = _(
+                "%(person)s already has a login: a personal link cannot let anybody in as "
+                "them. Issue a sign-in link on their page instead."
+            )
+        else:
+            message = _(
+                "%(person)s has joined already (has a login). A sign-in link is issued by the "
+                "administrator or the director."
+            )
+        raise NotAllowed({"person": message % {"person": person.short_name}})
+    if manages:
+        return
+    membership = (
+        Membership.objects.active(institution.local_today())
+        .filter(person=person, unit=unit, role=role)
+        .first()
+    )
+    if membership is None:
+        raise NotAllowed(
+            {
+                "person": _(
+                    "%(person)s is not among the %(role)s of «%(unit)s»: a teacher issues "
+                    "personal links only for the students and parents of their own class."
+                )
+                % {"person": person.short_name, "role": Role(role).label, "unit": unit}
+            }
+        )
+    if membership.joined_at is not None:
+        raise NotAllowed(
+            {
+                "person": _("%(person)s has joined «%(unit)s» already.")
+                % {"person": person.short_name, "unit": unit}
+            }
+        )
 
 
 @transaction.atomic
@@ -211,7 +263,12 @@ def create_invitation(
         action="invitation.create",
         summary=_("Invitation issued: %(invitation)s") % {"invitation": invitation},
         obj=invitation,
-        data={"unit": unit.pk, "role": role, "max_uses": max_uses},
+        data={
+            "unit": unit.pk,
+            "role": role,
+            "max_uses": max_uses,
+            "person": person.pk if person is not None else None,
+        },
     )
     if email and send:
         transaction.on_commit(
@@ -278,14 +335,16 @@ def issue_personal_links(
     people: list[Person] | None = None,
     expires_at: dt.datetime | None = None,
 ) -> list[IssuedLink]:
-    """One personal link per roster person of `role` in `unit` who has not joined yet.
+    """One personal link per roster person of `role` in `unit` who has not joined yet and has
+    no login (somebody with a login sees the class's chats already, and a personal link is no
+    key to a login: see `check_person_in_reach`).
 
     A person who still holds an active personal link gets a new one and the old is revoked:
     the old token cannot be shown again.
     """
     today = unit.institution.local_today()
     members = Membership.objects.active(today).filter(unit=unit, role=role, joined_at__isnull=True)
-    candidates = Person.objects.filter(memberships__in=members).order_by(
+    candidates = Person.objects.filter(memberships__in=members, user__isnull=True).order_by(
         "last_name", "first_name", "pk"
     )
     if people is not None:

@@ -3,8 +3,10 @@ personal link of a student or parent, and the class-wide link where somebody say
 (a join request for the administrator, or the membership at once for a link without approval),
 also for a guest without a login.
 
-Every use locks the link's row and checks it at that moment. Deciding join requests is in
-`join_requests`; the membership itself is made in `joining`.
+Every use locks the link's row and checks it at that moment. A personal family link is never a
+key to an existing login (`InvitationPersonHasLogin`); a class link finds the person already on
+the roster before it creates one. Deciding join requests is in `join_requests`; the membership
+itself is made in `joining`; the way back in without a password is `signin`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -25,8 +26,8 @@ from roles.models import (
     Person,
     Role,
     Unit,
-    normalize_search,
 )
+from roles.selectors import namesakes
 
 from ..models import (
     PASSWORDLESS_ROLES,
@@ -35,15 +36,16 @@ from ..models import (
     JoinRequest,
     JoinRequestStatus,
 )
-from .errors import InvitationNeedsRequest, InvitationNotForYou
+from .errors import InvitationNeedsRequest, InvitationNotForYou, InvitationPersonHasLogin
 from .joining import join_unit, person_kind_for
 from .links import check_usable, find_invitation
 
 User = get_user_model()
 
 
-def _person_for(invitation: Invitation, user) -> Person:
-    """The roster person who joins: the link's own, the login's, or a new one."""
+def _person_for(invitation: Invitation, user, patronymic: str = "") -> Person:
+    """The roster person who joins: the link's own, the login's, or a new one (with the
+    patronymic a new staff member gave when signing up)."""
     institution = invitation.institution
     mine = Person.objects.filter(institution=institution, user=user).first()
     if invitation.person_id is not None:
@@ -52,7 +54,9 @@ def _person_for(invitation: Invitation, user) -> Person:
             raise InvitationNotForYou
         if person.user_id is None:
             person.user = user
-            person.save(update_fields=["user", "updated_at", "search_key"])
+            if patronymic.strip() and not person.patronymic:
+                person.patronymic = patronymic.strip()[:150]
+            person.save(update_fields=["user", "patronymic", "updated_at", "search_key"])
         return person
     if mine is not None:
         if invitation.role not in ROLES_BY_PERSON_KIND[mine.kind]:
@@ -62,6 +66,7 @@ def _person_for(invitation: Invitation, user) -> Person:
         institution=institution,
         last_name=user.last_name or user.username,
         first_name=user.first_name or user.username,
+        patronymic=patronymic.strip()[:150],
         kind=person_kind_for(invitation.role),
         email=user.email if invitation.role != Role.STUDENT else "",
         user=user,
@@ -84,15 +89,16 @@ def _count_use(invitation: Invitation, **use) -> InvitationUse:
 
 
 @transaction.atomic
-def accept_invitation(*, token: str, user) -> Membership:
+def accept_invitation(*, token: str, user, patronymic: str = "") -> Membership:
     """Use a link: the person joins its unit in its role. Race-free: the link's row is locked,
     so of twenty simultaneous uses of a single-use link exactly one succeeds. Somebody who has
-    joined already spends no use by opening the link again."""
+    joined already spends no use by opening the link again. `patronymic`: of a new staff member
+    who signed up on the landing page (kept on a person made now, or one who has none)."""
     invitation = find_invitation(token, lock=True)
     check_usable(invitation)
     if invitation.needs_approval:
         raise InvitationNeedsRequest
-    person = _person_for(invitation, user)
+    person = _person_for(invitation, user, patronymic)
     joined_before = Membership.objects.filter(
         person=person,
         unit=invitation.unit,
@@ -131,32 +137,69 @@ def passwordless_user(*, first_name: str, last_name: str):
 
 
 def user_for_personal_link(token: str):
-    """The login a personal student or parent link signs in: the person's own, or a new one."""
+    """The new passwordless login a personal student or parent link makes for its person.
+
+    A person who has a login by now is refused (`InvitationPersonHasLogin`): the link is never
+    a key to an existing login, with a password or without. Somebody signed in as that person
+    uses the link with `accept_invitation`; a family member who lost their way back gets a
+    sign-in link from the administrator (`signin`)."""
     invitation = find_invitation(token)
     check_usable(invitation)
     person = invitation.person
     if person is None or invitation.role not in PASSWORDLESS_ROLES:
         raise InvitationNotForYou
     if person.user_id is not None:
-        if person.user.has_usable_password():
-            # Somebody with a password signs in with it; the link is no key to their account.
-            raise InvitationNotForYou
-        return person.user
+        raise InvitationPersonHasLogin
     return passwordless_user(first_name=person.first_name, last_name=person.last_name)
 
 
-def _match_in_unit(unit: Unit, role: str, last_name: str, first_name: str) -> Person | None:
-    """The roster person of this unit and role with exactly this name, if there is one only."""
-    key = normalize_search(f"{last_name} {first_name}")
-    today = unit.institution.local_today()
-    # Whole words only: «Лебедев П» is not «Лебедев Павел».
-    found = list(
-        Person.objects.filter(
-            Q(search_key=key) | Q(search_key__startswith=key + " "),
-            memberships__in=Membership.objects.active(today).filter(unit=unit, role=role),
-        ).distinct()[:2]
+def _namesakes_in_unit(
+    unit: Unit, role: str, last_name: str, first_name: str, patronymic: str
+) -> list[Person]:
+    """The roster people of this unit and role who bear this name (ё = е, case, spaces)."""
+    members = Membership.objects.active(unit.institution.local_today()).filter(unit=unit, role=role)
+    people = Person.objects.filter(memberships__in=members).distinct()
+    return namesakes(people, last_name, first_name, patronymic)
+
+
+def _has_joined(person: Person, unit: Unit, role: str) -> bool:
+    """Somebody joined as this person already: a login, or the membership marked joined."""
+    return (
+        person.user_id is not None
+        or Membership.objects.filter(
+            person=person, unit=unit, role=role, end_date__isnull=True, joined_at__isnull=False
+        ).exists()
     )
-    return found[0] if len(found) == 1 else None
+
+
+def _make_request(
+    invitation: Invitation, user, *, names: dict, person: Person | None = None
+) -> JoinRequest:
+    """A join request for the administrator (`person`: the roster person it is probably)."""
+    join_request = JoinRequest.objects.create(
+        institution=invitation.institution,
+        invitation=invitation,
+        unit=invitation.unit,
+        role=invitation.role,
+        last_name=names["last_name"],
+        first_name=names["first_name"],
+        patronymic=names["patronymic"],
+        child_name=names["child_name"][:300],
+        email=names["email"],
+        user=user,
+        person=person,
+    )
+    _count_use(invitation, user=user, join_request=join_request)
+    roles_services.audit(
+        institution=invitation.institution,
+        actor=user,
+        action="joinrequest.create",
+        summary=_("Join request: %(name)s to «%(unit)s»")
+        % {"name": join_request.full_name, "unit": invitation.unit},
+        obj=join_request,
+        data={"person": person.pk} if person is not None else {},
+    )
+    return join_request
 
 
 @transaction.atomic
@@ -171,7 +214,13 @@ def request_to_join(
     email: str = "",
 ) -> JoinRequest | Membership:
     """Use a class-wide student or parent link: a join request for the administrator, or, for a
-    link made without approval, the membership itself."""
+    link made without approval, the membership itself.
+
+    One person, one roster row (DESIGN §5): without approval, the name is looked up among the
+    class's people of the role. One namesake who has not joined is that person; one who has
+    joined already (a login, or marked joined: the same student on a new device, or somebody
+    else giving their name), or several namesakes, make a join request for the administrator
+    instead, pointing at the one person if there is one. Nobody is created twice."""
     invitation = find_invitation(token, lock=True)
     check_usable(invitation)
     if invitation.is_personal or invitation.role not in PASSWORDLESS_ROLES:
@@ -183,55 +232,42 @@ def request_to_join(
         raise RuleBroken(_("Give your child's name."))
     if invitation.role == Role.STUDENT:
         email = ""
+    names = {
+        "last_name": last_name,
+        "first_name": first_name,
+        "patronymic": patronymic.strip(),
+        "child_name": child_name.strip(),
+        "email": email.strip(),
+    }
     waiting = JoinRequest.objects.filter(
         user=user, unit=invitation.unit, role=invitation.role, status=JoinRequestStatus.PENDING
     ).first()
     if waiting is not None:
         return waiting  # asking twice is still one request
-    if not invitation.needs_approval:
-        person = Person.objects.filter(institution=invitation.institution, user=user).first()
-        if person is not None and invitation.role not in ROLES_BY_PERSON_KIND[person.kind]:
-            raise InvitationNotForYou
-        if person is None:
-            person = _match_in_unit(invitation.unit, invitation.role, last_name, first_name)
-            if person is not None and person.user_id not in (None, user.pk):
-                person = None
-        if person is None:
-            person = roles_services.create_person(
-                institution=invitation.institution,
-                last_name=last_name,
-                first_name=first_name,
-                patronymic=patronymic.strip(),
-                kind=person_kind_for(invitation.role),
-                email=email,
-                user=user,
-            )
-        elif person.user_id is None:
-            person.user = user
-            person.save(update_fields=["user", "updated_at", "search_key"])
-        return _join_and_count(invitation, person, user)
-    join_request = JoinRequest.objects.create(
-        institution=invitation.institution,
-        invitation=invitation,
-        unit=invitation.unit,
-        role=invitation.role,
-        last_name=last_name,
-        first_name=first_name,
-        patronymic=patronymic.strip(),
-        child_name=child_name.strip()[:300],
-        email=email.strip(),
-        user=user,
-    )
-    _count_use(invitation, user=user, join_request=join_request)
-    roles_services.audit(
-        institution=invitation.institution,
-        actor=user,
-        action="joinrequest.create",
-        summary=_("Join request: %(name)s to «%(unit)s»")
-        % {"name": join_request.full_name, "unit": invitation.unit},
-        obj=join_request,
-    )
-    return join_request
+    if invitation.needs_approval:
+        return _make_request(invitation, user, names=names)
+    unit, role = invitation.unit, invitation.role
+    person = Person.objects.filter(institution=invitation.institution, user=user).first()
+    if person is not None and role not in ROLES_BY_PERSON_KIND[person.kind]:
+        raise InvitationNotForYou
+    if person is None:
+        found = _namesakes_in_unit(unit, role, last_name, first_name, names["patronymic"])
+        if len(found) > 1:
+            return _make_request(invitation, user, names=names)
+        if found and _has_joined(found[0], unit, role):
+            return _make_request(invitation, user, names=names, person=found[0])
+        person = found[0] if found else None
+    if person is None:
+        person = roles_services.create_person(
+            institution=invitation.institution,
+            kind=person_kind_for(role),
+            user=user,
+            **{k: v for k, v in names.items() if k != "child_name"},
+        )
+    elif person.user_id is None:
+        person.user = user
+        person.save(update_fields=["user", "updated_at", "search_key"])
+    return _join_and_count(invitation, person, user)
 
 
 # --- joining from the landing page ------------------------------------------------------------
@@ -239,9 +275,17 @@ def request_to_join(
 
 @transaction.atomic
 def join_with_new_account(
-    *, token: str, username: str, password: str, first_name: str, last_name: str, email: str
+    *,
+    token: str,
+    username: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    patronymic: str = "",
 ) -> tuple:
-    """Staff who have no login yet: the account and the membership, both or neither."""
+    """Staff who have no login yet: the account and the membership, both or neither. The
+    patronymic (optional) is kept on the roster person."""
     invitation = find_invitation(token)
     check_usable(invitation)
     if invitation.role in PASSWORDLESS_ROLES:
@@ -253,7 +297,7 @@ def join_with_new_account(
         last_name=last_name,
         email=email,
     )
-    return user, accept_invitation(token=token, user=user)
+    return user, accept_invitation(token=token, user=user, patronymic=patronymic)
 
 
 @transaction.atomic

@@ -4,7 +4,9 @@ A package; every view is importable from here (the URLconfs use `views.Invitatio
 `invitation_views.invite`):
 - `links`: the list, issuing, a link's card, revoking, resending, personal links, settings;
 - `queues`: the join requests and the teacher verification queue;
-- `landing`: `/invite/<token>/`, with its own pages for a link that does not work.
+- `landing`: `/invite/<token>/`, with its own pages for a link that does not work;
+- `signin`: sign-in links (the person page's section, issuing, revoking) and their landing
+  `/signin/<token>/`.
 """
 
 from .landing import invite
@@ -25,6 +27,7 @@ from .queues import (
     VerificationDecideView,
     VerificationQueueView,
 )
+from .signin import SignInLinkIssueView, SignInLinkRevokeView, person_section, signin
 
 __all__ = [
     "BulkLinksView",
@@ -36,9 +39,13 @@ __all__ = [
     "JoinRequestDecideView",
     "JoinRequestListView",
     "PolicyView",
+    "SignInLinkIssueView",
+    "SignInLinkRevokeView",
     "UnitRevokeView",
     "VerificationDecideView",
     "VerificationQueueView",
     "invite",
+    "person_section",
     "qr_svg",
+    "signin",
 ]

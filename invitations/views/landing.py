@@ -2,12 +2,15 @@
 in, sign up, confirm a personal link, or say who you are for a class link).
 
 Rate-limited per address. A link that does not work gets its own page and status: unknown 404;
-expired, revoked, used up 410; not for you 403 (the `InvitationError` family, caught before any
-other refusal, which is shown as a message on the page).
+expired, revoked, used up 410; not for you (or a personal link of somebody who has a login by
+now) 403 (the `InvitationError` family, caught before any other refusal, which is shown as a
+message on the page). A student or parent signed in without a password keeps the login on the
+device for FAMILY_SESSION_DAYS (`invitations.sessions`); staff get the ordinary session.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import AuthenticationForm
@@ -22,8 +25,7 @@ from roles.web import show_as_message
 from .. import ratelimit, services
 from ..forms import JoinRequestForm, SignupForm
 from ..models import PASSWORDLESS_ROLES, Invitation, JoinRequest
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+from ..sessions import MODEL_BACKEND, sign_in_family
 
 FAILURE_STATUS = {
     services.InvitationNotFound: 404,
@@ -31,6 +33,7 @@ FAILURE_STATUS = {
     services.InvitationRevoked: 410,
     services.InvitationUsedUp: 410,
     services.InvitationNotForYou: 403,
+    services.InvitationPersonHasLogin: 403,
 }
 
 
@@ -68,7 +71,19 @@ def invite(request, token: str):
         return _failure(request, exc, invitation)
 
     passwordless = invitation.role in PASSWORDLESS_ROLES
-    context = {"invitation": invitation, "passwordless": passwordless, "token": token}
+    person = invitation.person
+    # A personal family link of somebody who has a login by now signs nobody in as them; only
+    # that login itself, signed in on this device, may still use it.
+    own_link = person is not None and person.user_id is not None
+    if passwordless and own_link and person.user_id != request.user.pk:
+        return _failure(request, services.InvitationPersonHasLogin(), invitation)
+    context = {
+        "invitation": invitation,
+        "passwordless": passwordless,
+        "token": token,
+        "family_days": settings.FAMILY_SESSION_DAYS,
+        "own_link": own_link,
+    }
     login_form = AuthenticationForm(request, prefix="login")
     signup_form = SignupForm(prefix="signup")
     request_form = JoinRequestForm(role=invitation.role)
@@ -102,6 +117,7 @@ def invite(request, token: str):
                         password=data["password1"],
                         first_name=data["first_name"],
                         last_name=data["last_name"],
+                        patronymic=data["patronymic"],
                         email=data["email"],
                     )
                     login(request, user, backend=MODEL_BACKEND)
@@ -111,7 +127,7 @@ def invite(request, token: str):
                     return _after_joining(request, invitation)
             elif action == "join" and passwordless and invitation.is_personal:
                 user, _membership = services.join_by_personal_link(token=token)
-                login(request, user, backend=MODEL_BACKEND)
+                sign_in_family(request, user)
                 messages.success(
                     request, _("You have joined «%(unit)s».") % {"unit": invitation.unit}
                 )
@@ -123,10 +139,16 @@ def invite(request, token: str):
                         token=token, user=request.user, **request_form.cleaned_data
                     )
                     if not request.user.is_authenticated:
-                        login(request, user, backend=MODEL_BACKEND)
+                        sign_in_family(request, user)
                     if isinstance(result, JoinRequest):
                         return render(
-                            request, "invitations/request_sent.html", {"join_request": result}
+                            request,
+                            "invitations/request_sent.html",
+                            {
+                                "join_request": result,
+                                "family_days": settings.FAMILY_SESSION_DAYS,
+                                "remembered": not user.has_usable_password(),
+                            },
                         )
                     messages.success(
                         request, _("You have joined «%(unit)s».") % {"unit": invitation.unit}

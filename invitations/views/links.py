@@ -71,14 +71,18 @@ class InvitationCreateView(InstitutionView):
     action = "invitation.view"
 
     def _form(self, data=None):
+        manages = permissions.can(self.request.user, "invitation.manage", self.institution)
         return InvitationForm(
             data,
             units=selectors.units_for_inviting(self.request.user, self.institution),
             institution=self.institution,
             default_days=services.policy_for(self.institution).default_ttl_days,
-            roles=None
-            if permissions.can(self.request.user, "invitation.manage", self.institution)
-            else PASSWORDLESS_ROLES_ORDERED,
+            roles=None if manages else PASSWORDLESS_ROLES_ORDERED,
+            # A teacher picks from the people they may invite; managers (who see the roster)
+            # give an external id or a name.
+            people=None
+            if manages
+            else selectors.people_for_personal_links(self.request.user, self.institution),
             initial={"unit": self.request.GET.get("unit"), "role": self.request.GET.get("role")},
         )
 
@@ -238,8 +242,19 @@ class BulkLinksView(InstitutionView):
             except ValidationError as exc:
                 show_on_form(form, exc)
             else:
+                with_login = selectors.not_joined(unit, role).filter(user__isnull=False).count()
+                if with_login:
+                    messages.info(
+                        request,
+                        _(
+                            "No personal link for %(count)d of the class who have a login "
+                            "already: they see the class's chats under «My chats»."
+                        )
+                        % {"count": with_login},
+                    )
                 if not issued:
-                    messages.info(request, _("Everybody of this class has joined already."))
+                    if not with_login:
+                        messages.info(request, _("Everybody of this class has joined already."))
                     return redirect("invitations:bulk", institution_id=self.institution.pk)
                 sheet = [(link, qr_svg(link.url)) for link in issued]
                 return self.render("invitations/sheet.html", unit=unit, role=role, sheet=sheet)

@@ -1,6 +1,7 @@
-"""The administrator's queues: requests to join by a class link (approve as a roster person or
-a new one, or reject with a reason) and teachers waiting for their «учитель» status to be
-verified. Thin: the decisions are services; a refusal is shown as a message.
+"""The administrator's queues: requests to join by a class link (approve as a roster person,
+the namesake pre-selected, or as a new one by an explicit choice, or reject with a reason) and
+teachers waiting for their «учитель» status to be verified. Thin: the decisions are services; a
+refusal is shown as a message.
 """
 
 from __future__ import annotations
@@ -20,20 +21,22 @@ from ..forms import JoinRequestDecisionForm
 from ..models import JoinRequest
 
 
+def _decision_form(join_request: JoinRequest, data=None) -> JoinRequestDecisionForm:
+    """The roster people the request may be, its namesakes first and pre-selected."""
+    return JoinRequestDecisionForm(
+        data,
+        candidates=selectors.match_candidates(join_request),
+        matches=selectors.name_matches(join_request),
+        prefix=f"jr{join_request.pk}",
+    )
+
+
 class JoinRequestListView(InstitutionView):
     action = "joinrequest.decide"
 
     def get(self, request, institution_id):
         pending = list(selectors.pending_join_requests(self.institution)[:50])
-        forms = [
-            (
-                jr,
-                JoinRequestDecisionForm(
-                    candidates=selectors.match_candidates(jr), prefix=f"jr{jr.pk}"
-                ),
-            )
-            for jr in pending
-        ]
+        forms = [(jr, _decision_form(jr)) for jr in pending]
         return self.render(
             "invitations/requests.html",
             forms=forms,
@@ -47,9 +50,7 @@ class JoinRequestDecideView(InstitutionView):
 
     def post(self, request, institution_id, pk):
         join_request = get_object_or_404(JoinRequest, pk=pk, institution=self.institution)
-        form = JoinRequestDecisionForm(
-            request.POST, candidates=selectors.match_candidates(join_request), prefix=f"jr{pk}"
-        )
+        form = _decision_form(join_request, request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose a decision."))
             return redirect("invitations:requests", institution_id=self.institution.pk)
@@ -57,7 +58,10 @@ class JoinRequestDecideView(InstitutionView):
         try:
             if data["decision"] == "approve":
                 services.approve_join_request(
-                    join_request=join_request, by=request.user, person=data["person"]
+                    join_request=join_request,
+                    by=request.user,
+                    person=data["person"],
+                    as_new=data.get("confirm_new", False),
                 )
                 messages.success(
                     request, _("Approved: %(name)s") % {"name": join_request.full_name}

@@ -10,6 +10,7 @@ One module per kind of write; this package re-exports them all, so callers keep 
 - `movement`: enrolment, transfer, change of role, leaving a unit or the institution;
 - `verification`: Sferum's «учитель» status of teachers;
 - `appointments`: administrator appointments by order;
+- `merge`: merging two roster rows of one person (the other apps move theirs on a signal);
 - `roster_upload`: a roster file uploaded, read by a job, its columns chosen, checked by a job;
 - `roster_import`: confirming and applying a previewed roster file;
 - `login_locks`: lifting a login lock (the throttle itself is `roles.login`), purging access
@@ -25,6 +26,7 @@ service that writes more than one row is atomic).
 from .appointments import appoint_admin, end_appointment
 from .audit import audit
 from .login_locks import clear_expired_sessions, lift_login_lock, purge_login_records
+from .merge import check_mergeable, merge_people, rows_pointing_at
 from .movement import change_role, end_membership, enrol, leave, mark_joined, transfer
 from .people import PERSON_EDITABLE, create_person, link_guardian, update_person
 from .roster_import import (
@@ -90,6 +92,7 @@ __all__ = [
     "lift_login_lock",
     "purge_login_records",
     "change_role",
+    "check_mergeable",
     "choose_roster_mapping",
     "complete_todo",
     "create_institution",
@@ -106,6 +109,7 @@ __all__ = [
     "leave",
     "link_guardian",
     "mark_joined",
+    "merge_people",
     "plan_roster_upload",
     "plan_stored_import",
     "portal_text",
@@ -120,6 +124,7 @@ __all__ = [
     "reopen_roster_mapping",
     "reopen_todo",
     "roster_import_progress",
+    "rows_pointing_at",
     "run_roster_import",
     "staff_room",
     "start_roster_import",

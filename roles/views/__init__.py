@@ -9,6 +9,7 @@ A service's refusal is shown on the form or as a message (`roles.web.show_on_for
 
 from .appointments import AppointmentEndView, AppointmentListView
 from .audit import AuditListView
+from .duplicates import DuplicateListView, MergeView
 from .institution import (
     InstitutionDetailView,
     InstitutionEditView,
@@ -41,6 +42,7 @@ __all__ = [
     "AppointmentListView",
     "AuditListView",
     "ChangeRoleView",
+    "DuplicateListView",
     "EnrolView",
     "GuardianLinkView",
     "InstitutionDetailView",
@@ -49,6 +51,7 @@ __all__ = [
     "LeaveView",
     "LoginLockListView",
     "LoginWithCodeView",
+    "MergeView",
     "MovementFormView",
     "MovementListView",
     "OrderFileView",

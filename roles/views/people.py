@@ -15,6 +15,7 @@ from .. import permissions, selectors, services
 from ..filters import PersonFilter
 from ..forms import GuardianLinkForm, PersonForm, VerificationForm
 from ..models import Person
+from ..signals import person_page_sections
 from ..web import InstitutionView, paginate, show_as_message, show_on_form
 
 
@@ -83,6 +84,14 @@ class PersonDetailView(InstitutionView):
             can_verify=permissions.can(request.user, "teacher.verify", self.institution),
             verification_form=VerificationForm(),
             guardian_form=GuardianLinkForm(parent=person),
+            # What the other apps show about the person (sign-in links), as rendered HTML.
+            sections=[
+                html
+                for _receiver, html in person_page_sections.send(
+                    sender=Person, request=request, person=person, institution=self.institution
+                )
+                if html
+            ],
         )
 
 

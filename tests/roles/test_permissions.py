@@ -49,6 +49,8 @@ MATRIX = {
     "roster_import": (ADMIN, 200),
     "roster_mapping": (ADMIN, 405),  # POST only
     "audit": ({"director", "admin"}, 200),
+    "duplicates": (ADMIN, 200),
+    "merge": (ADMIN, 200),
     "login_locks": (ADMIN, 200),
 }
 ROLES = [
@@ -99,6 +101,8 @@ def world(db):
         "appointment": AdminAppointment.objects.filter(institution=institution).first(),
         "todo": TodoItem.objects.filter(institution=institution).first(),
         "roster_import": roster_import,
+        # A namesake of `person` without a login: the merge page compares the two.
+        "namesake": make_person(institution, last_name=person.last_name),
     }
     return institution, users, objects
 
@@ -122,6 +126,8 @@ def url_for(name, institution, objects):
         "roster_mapping": "roster_import",
     }.get(name)
     args = [institution.pk] + ([objects[pk_source].pk] if pk_source else [])
+    if name == "merge":
+        args += [objects["person"].pk, objects["namesake"].pk]
     return reverse(f"roles:{name}", args=args)
 
 

@@ -165,6 +165,6 @@ def test_the_nginx_site_keeps_secret_paths_out_of_the_access_log():
     from pathlib import Path
 
     conf = (Path(__file__).resolve().parents[2] / "deploy/nginx/sferum-portal.conf").read_text()
-    for prefix in ("/invite/", "/channels/feeds/"):
+    for prefix in ("/invite/", "/signin/", "/channels/feeds/"):
         block = re.search(r"location " + re.escape(prefix) + r" \{(.*?)\}", conf, re.S)
         assert block and "access_log off;" in block[1], prefix

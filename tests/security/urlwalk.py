@@ -38,6 +38,11 @@ SPECIAL: dict[str, tuple[str, str]] = {
         "an invitation's landing page: the token is the key (unknown 404, used up or expired "
         "410, rate-limited per address)",
     ),
+    "signin": (
+        "public",
+        "a sign-in link's landing page: the token is the key (unknown 404, used, expired or "
+        "revoked 410, rate-limited per address)",
+    ),
     "stats:region": ("superuser", "all institutions side by side: the municipal operator only"),
     "admin:login": ("public", "the Django admin's login page"),
     "channels:ics_personal": ("feed", "a calendar app's feed: the feed token is the key"),

@@ -86,6 +86,23 @@ def build_side(name: str) -> Side:
     parent = make_member(institution, Role.PARENT, klass)
     pending_teacher = make_member(institution, Role.TEACHER, klass)
     newcomer = make_person(institution, kind=PersonKind.STUDENT, last_name="Новиков")
+    # A student who joined without a password, with a sign-in link issued for them.
+    passwordless = make_person(
+        institution,
+        kind=PersonKind.STUDENT,
+        last_name="Беспарольная",
+        user=invitation_services.passwordless_user(first_name="Оля", last_name="Беспарольная"),
+    )
+    signin_link, _signin_token = invitation_services.issue_signin_link(
+        person=passwordless, by=admin.user
+    )
+    # A namesake of the student (a likely duplicate for the merge pages).
+    namesake = make_person(
+        institution,
+        kind=PersonKind.STUDENT,
+        last_name=student.last_name,
+        first_name=student.first_name,
+    )
     services.update_institution(
         institution=institution,
         by=None,
@@ -161,6 +178,8 @@ def build_side(name: str) -> Side:
         "teacher": teacher,
         "parent": parent,
         "newcomer": newcomer,
+        "namesake": namesake,
+        "signin_link": signin_link,
         "student_membership": Membership.objects.get(person=student),
         "appointment": appointment,
         "invitation": invitation,

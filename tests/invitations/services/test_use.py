@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from invitations import services
 from invitations.models import InvitationUse, JoinRequest, JoinRequestStatus, RevokeReason, Status
 from roles import services as roles_services
+from roles.errors import NotAllowed
 from roles.models import Membership, Role, UnitKind
 
 from ...factories import UserFactory, make_member, make_unit
@@ -157,8 +158,14 @@ def test_a_personal_link_of_another_person_is_not_for_you(institution, klass, ad
 
 def test_a_personal_link_is_no_key_to_an_account_with_a_password(institution, klass, admin_user):
     parent = make_member(institution, Role.PARENT, klass)  # has a login with a password
-    _invitation, token = issue(klass, Role.PARENT, admin_user, person=parent)
-    with pytest.raises(services.InvitationNotForYou):
+    # Refused when issued (a sign-in link is the way for somebody with a login) ...
+    with pytest.raises(NotAllowed):
+        issue(klass, Role.PARENT, admin_user, person=parent)
+    # ... and refused when used, if the person got a login after the link was issued.
+    other = roster_member(klass, Role.PARENT)
+    _invitation, token = issue(klass, Role.PARENT, admin_user, person=other)
+    roles_services.update_person(person=other, by=None, user=UserFactory())
+    with pytest.raises(services.InvitationPersonHasLogin):
         services.join_by_personal_link(token=token)
 
 

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 
 from invitations import services
 from invitations.models import Invitation, JoinRequest, JoinRequestStatus, Status
+from roles import services as roles_services
 from roles.models import Membership, Person, Role, UnitKind, User
 from sferum_portal.logging import RedactInviteTokens
 
@@ -290,6 +291,36 @@ def test_a_newcomer_signs_up_and_joins_by_a_staff_link(institution, staff_room, 
     assert client.get("/").status_code == 200
 
 
+def test_the_signup_asks_for_the_patronymic_and_keeps_it_on_the_person(
+    institution, staff_room, admin_user
+):
+    _invitation, token = issue(staff_room, Role.TEACHER, admin_user)
+    client = Client()
+    form = client.get(landing(token)).context["signup_form"]
+    assert "patronymic" in form.fields and not form.fields["patronymic"].required
+
+    client.post(
+        landing(token),
+        {
+            "action": "signup",
+            "signup-last_name": "Петрова",
+            "signup-first_name": "Нина",
+            "signup-patronymic": " Сергеевна ",
+            "signup-email": "nina@example.org",
+            "signup-username": "n.petrova",
+            "signup-password1": "Kx9-long-pass",
+            "signup-password2": "Kx9-long-pass",
+        },
+    )
+
+    person = Person.objects.get(user__username="n.petrova")
+    assert person.patronymic == "Сергеевна"
+    assert (person.full_name, person.short_name) == ("Петрова Нина Сергеевна", "Петрова Н.С.")
+    # The administrator's roster shows the full name.
+    people = login(admin_user).get(f"/structure/{institution.pk}/people/")
+    assert "Петрова Нина Сергеевна" in text_of(people)
+
+
 def test_a_signup_with_errors_creates_nothing(staff_room, admin_user, client):
     invitation, token = issue(staff_room, Role.TEACHER, admin_user)
     response = client.post(
@@ -402,8 +433,10 @@ def test_a_personal_link_of_another_person_used_by_a_logged_in_user_is_403(
 
 
 def test_a_personal_link_of_somebody_with_a_password_is_403(institution, klass, admin_user):
-    parent = make_member(institution, Role.PARENT, klass)
+    parent = roster_member(klass, Role.PARENT)
     _invitation, token = issue(klass, Role.PARENT, admin_user, person=parent)
+    # The parent got a login with a password after the link was issued.
+    roles_services.update_person(person=parent, by=None, user=UserFactory())
     client = Client()
 
     response = client.post(landing(token), {"action": "join"})
