@@ -12,14 +12,13 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from roles import permissions
-from roles.models import Unit, normalize_search
+from roles.models import Unit
 from roles.web import InstitutionView, id_param, paginate, show_as_message, show_on_form
 
 from .. import selectors, services
@@ -42,20 +41,7 @@ class InvitationListView(InstitutionView):
         qs = selectors.invitations_visible_to(request.user, self.institution)
         form = InvitationFilterForm(request.GET or None, institution=self.institution)
         if form.is_valid():
-            data = form.cleaned_data
-            if data["status"]:
-                qs = qs.with_status(data["status"])
-            if data["unit"]:
-                qs = qs.filter(unit=data["unit"])
-            if data["role"]:
-                qs = qs.filter(role=data["role"])
-            if data["creator"]:
-                qs = qs.filter(
-                    Q(created_by__username__icontains=data["creator"])
-                    | Q(created_by__last_name__icontains=data["creator"])
-                )
-            for word in normalize_search(data["q"]).split():
-                qs = qs.filter(search_key__contains=word)
+            qs = selectors.filter_invitations(qs, form.cleaned_data)
         return self.render(
             "invitations/list.html",
             filter_form=form,
