@@ -36,11 +36,10 @@ CARDS_PER_PAGE = 10
 
 def qr_svg(url: str, *, printed: bool = False) -> str:
     """The link as an inline SVG QR code (made by segno). `printed`: sized by the sheet's
-    stylesheet (a viewBox, no fixed size), with the four-module quiet zone that scanners
-    expect on paper."""
+    stylesheet (a viewBox, no fixed size); the card's white margin completes the quiet zone."""
     code = segno.make(url, error="m")
     if printed:
-        svg = code.svg_inline(border=4, omitsize=True, svgclass="qr-code")
+        svg = code.svg_inline(border=2, omitsize=True, svgclass="qr-code")
     else:
         svg = code.svg_inline(scale=4, border=2)
     return mark_safe(svg)  # noqa: S308
