@@ -75,7 +75,9 @@ def issue_signin_link(*, person: Person, by) -> tuple[SignInLink, str]:
     """A single-use sign-in link for the person's login, valid SIGNIN_LINK_HOURS; returns it
     with its raw token, which is never stored. Earlier working links of the person stop."""
     person = (
-        Person.objects.select_for_update().select_related("institution", "user").get(pk=person.pk)
+        Person.objects.select_for_update(of=("self",))
+        .select_related("institution", "user")
+        .get(pk=person.pk)
     )
     check_signin_issuable(person, by)
     now = timezone.now()
@@ -147,7 +149,9 @@ def use_signin_link(*, token: str):
 
 @transaction.atomic
 def revoke_signin_link(*, link: SignInLink, by) -> SignInLink:
-    link = SignInLink.objects.select_for_update().select_related("person").get(pk=link.pk)
+    link = (
+        SignInLink.objects.select_for_update(of=("self",)).select_related("person").get(pk=link.pk)
+    )
     if not permissions.can(by, "signin.issue", link.institution):
         raise NotAllowed(_("Only the administrator or the director issues sign-in links."))
     if link.status != SignInStatus.ACTIVE:
