@@ -16,3 +16,6 @@ class ChatsConfig(AppConfig):
         memberships_ended.connect(
             receivers.release_chats_in_units_left, dispatch_uid="chats.memberships_ended"
         )
+        person_left.connect(
+            receivers.leaver_still_in_chats, dispatch_uid="chats.person_left.reconciled"
+        )

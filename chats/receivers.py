@@ -27,3 +27,9 @@ def release_chats_in_units_left(sender, memberships, by=None, **kwargs) -> None:
             units_by_person.setdefault(membership.person, []).append(membership.unit_id)
     for person, units in units_by_person.items():
         services.release_chats_of(person=person, by=by, units=units)
+
+
+def leaver_still_in_chats(sender, person, by=None, **kwargs) -> None:
+    """A person left the institution (`roles.signals.person_left`) while a reconciled chat
+    still shows them: the chat's row says so and a "remove from the chat" to-do is left."""
+    services.remove_leaver_from_chats(person=person, by=by)

@@ -17,8 +17,8 @@ from sferum_portal import mail
 from sferum_portal.celery import publish
 from sferum_portal.editing import assign_fields
 
-from . import permissions, selectors
-from .models import UNIT_KINDS, Chat, ChatKind, ChatReminder, Platform
+from .. import permissions, selectors
+from ..models import UNIT_KINDS, Chat, ChatKind, ChatReminder, Platform
 
 EDITABLE = ("title", "platform", "link", "member_count", "owner", "unit")
 

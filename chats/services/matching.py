@@ -1,0 +1,176 @@
+"""The roster people a chat expects, and names as the messenger shows them matched to them.
+
+- `tokens`, `name_key`: a name normalised (lower case, «ё» as «е», punctuation out), its words
+  in any order; single letters are initials («Иванов И.», «И. Иванов»);
+- `quality`: how a member's name fits a person (by every word, by initials, not at all);
+- `Roster`: the institution's people and memberships in force, loaded once (three queries)
+  for any number of chats: who each chat expects (its kind's audience in its unit, see
+  `chats.rules.AUDIENCE`: the students and teachers of a class for its students' chat, ...) and
+  the candidates for a name.
+Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from roles import permissions
+from roles.models import AdminAppointment, Institution, Membership, Person, UnitKind
+
+from ..models import Chat
+from ..rules import AUDIENCE
+
+WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+
+FULL, INITIALS, NONE = 2, 1, 0
+
+
+def tokens(name: str) -> list[str]:
+    return [w.replace("’", "'") for w in WORD.findall(name.casefold().replace("ё", "е"))]
+
+
+def name_key(name: str) -> str:
+    """The same key for «Иванов Иван», «Иван Иванов» and «иванов  иван»."""
+    return " ".join(sorted(tokens(name)))
+
+
+def quality(member: list[str], parts: tuple[str, str, str]) -> int:
+    """FULL when every word of the member's name is one of the person's names (the last and the
+    first name among them, the patronymic optional); INITIALS when some are initials of them
+    and the last or the first name is written out; NONE otherwise."""
+    if not member or len(member) > 3:
+        return NONE
+    last, first, patronymic = parts
+    names = [last, first, patronymic]
+    best = NONE
+    for assignment in itertools.permutations(range(3), len(member)):
+        if 0 not in assignment or 1 not in assignment:
+            continue
+        full = True
+        fits = True
+        for word, index in zip(member, assignment, strict=True):
+            target = names[index]
+            if not target:
+                fits = False
+                break
+            if word == target:
+                continue
+            if len(word) == 1 and target.startswith(word):
+                full = False
+                continue
+            fits = False
+            break
+        if not fits:
+            continue
+        if full:
+            return FULL
+        written = {index for word, index in zip(member, assignment, strict=True) if len(word) > 1}
+        if written & {0, 1}:
+            best = INITIALS
+    return best
+
+
+@dataclass(frozen=True)
+class RosterPerson:
+    pk: int
+    parts: tuple[str, str, str]
+    short_name: str
+    full_name: str
+    kind: str
+    left_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: RosterPerson
+    quality: int
+
+
+class Roster:
+    """An institution's people (those who left too) and its memberships in force today."""
+
+    def __init__(self, institution: Institution, *, today: dt.date | None = None):
+        self.institution = institution
+        self.today = today or institution.local_today()
+        self.people: dict[int, RosterPerson] = {}
+        self._by_word: dict[str, set[int]] = defaultdict(set)
+        for pk, last, first, patronymic, kind, left_on in Person.objects.filter(
+            institution=institution
+        ).values_list("pk", "last_name", "first_name", "patronymic", "kind", "left_on"):
+            parts = (" ".join(tokens(last)), " ".join(tokens(first)), " ".join(tokens(patronymic)))
+            initials = "".join(f"{p[0]}." for p in (first, patronymic) if p)
+            person = RosterPerson(
+                pk=pk,
+                parts=parts,
+                short_name=f"{last} {initials}".strip(),
+                full_name=" ".join(p for p in (last, first, patronymic) if p),
+                kind=kind,
+                left_on=left_on,
+            )
+            self.people[pk] = person
+            for word in parts[:2]:
+                if word:
+                    self._by_word[word].add(pk)
+        self.members_of: dict[int, dict[int, str]] = defaultdict(dict)
+        self.staff_room_id: int | None = None
+        for unit_id, unit_kind, person_id, role in (
+            Membership.objects.active(self.today)
+            .filter(unit__institution=institution)
+            .values_list("unit_id", "unit__kind", "person_id", "role")
+            .order_by("unit_id", "role")
+        ):
+            self.members_of[unit_id].setdefault(person_id, role)
+            if unit_kind == UnitKind.STAFF_ROOM:
+                self.staff_room_id = unit_id
+        # The administration and the admins may sit in any chat (regulation 2.2: monitoring).
+        self.overseers: dict[int, str] = {
+            pk: role
+            for pk, role in self.members_of.get(self.staff_room_id, {}).items()
+            if role in permissions.ADMINISTRATION
+        }
+        for pk in AdminAppointment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=self.today),
+            institution=institution,
+            start_date__lte=self.today,
+        ).values_list("person_id", flat=True):
+            self.overseers.setdefault(pk, "admin")
+
+    def expected(self, chat: Chat) -> dict[int, str] | None:
+        """Person id -> the role in which the chat expects them; None for a chat that expects
+        nobody in particular (an "other" chat of no unit)."""
+        where, roles = AUDIENCE[chat.kind]
+        unit_id = self.staff_room_id if where == "staff_room" else chat.unit_id
+        if unit_id is None:
+            return None
+        return {
+            pk: role
+            for pk, role in self.members_of.get(unit_id, {}).items()
+            if role in roles and self.on_roster(pk)
+        }
+
+    def on_roster(self, pk: int) -> bool:
+        person = self.people.get(pk)
+        return person is not None and (person.left_on is None or person.left_on > self.today)
+
+    def candidates(self, name: str, *, best_only: bool = True) -> list[Candidate]:
+        """People whose names fit `name`: the best fits only (every word over initials), or
+        every fit with its quality."""
+        words = tokens(name)
+        ids: set[int] = set()
+        for word in words:
+            if len(word) > 1:
+                ids |= self._by_word.get(word, set())
+        found = [Candidate(self.people[pk], quality(words, self.people[pk].parts)) for pk in ids]
+        found = [c for c in found if c.quality]
+        if not found or not best_only:
+            return sorted(found, key=lambda c: (-c.quality, c.person.full_name, c.person.pk))
+        top = max(c.quality for c in found)
+        return sorted(
+            (c for c in found if c.quality == top), key=lambda c: (c.person.full_name, c.person.pk)
+        )
