@@ -370,4 +370,8 @@ def messenger_overview(institution: Institution) -> dict:
     attach_reconciliations(registered)
     for chat in registered:
         chat.bot_status = bot_status(chat, bot, by_chat.get(chat.pk))
-    return {"bot": bot, "bot_chats": bot_chats, "registered": registered}
+    set_by = ""
+    if bot is not None:
+        user = bot.set_by
+        set_by = (user.get_full_name() or user.username) if user else "manage.py"
+    return {"bot": bot, "set_by": set_by, "bot_chats": bot_chats, "registered": registered}
