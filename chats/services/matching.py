@@ -23,7 +23,7 @@ from django.db.models import Q
 from roles import permissions
 from roles.models import AdminAppointment, Institution, Membership, Person, UnitKind
 
-from ..models import Chat
+from ..models import Chat, MemberIdentity
 from ..rules import AUDIENCE
 
 WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
@@ -98,8 +98,11 @@ class Roster:
     def __init__(self, institution: Institution, *, today: dt.date | None = None):
         self.institution = institution
         self.today = today or institution.local_today()
+        # Remembered member ids (key -> person id), when loaded for a whole sync.
+        self.member_ids: dict[str, int | None] | None = None
         self.people: dict[int, RosterPerson] = {}
-        self._by_word: dict[str, set[int]] = defaultdict(set)
+        self._by_last: dict[str, set[int]] = defaultdict(set)
+        self._by_first: dict[str, set[int]] = defaultdict(set)
         for pk, last, first, patronymic, kind, left_on in Person.objects.filter(
             institution=institution
         ).values_list("pk", "last_name", "first_name", "patronymic", "kind", "left_on"):
@@ -114,9 +117,8 @@ class Roster:
                 left_on=left_on,
             )
             self.people[pk] = person
-            for word in parts[:2]:
-                if word:
-                    self._by_word[word].add(pk)
+            self._by_last[parts[0]].add(pk)
+            self._by_first[parts[1]].add(pk)
         self.members_of: dict[int, dict[int, str]] = defaultdict(dict)
         self.staff_room_id: int | None = None
         for unit_id, unit_kind, person_id, role in (
@@ -141,6 +143,14 @@ class Roster:
         ).values_list("person_id", flat=True):
             self.overseers.setdefault(pk, "admin")
 
+    def load_member_ids(self) -> None:
+        """The institution's remembered member ids, once for a sync of many chats."""
+        self.member_ids = dict(
+            MemberIdentity.objects.filter(
+                institution=self.institution, chat__isnull=True
+            ).values_list("key", "person_id")
+        )
+
     def expected(self, chat: Chat) -> dict[int, str] | None:
         """Person id -> the role in which the chat expects them; None for a chat that expects
         nobody in particular (an "other" chat of no unit)."""
@@ -162,10 +172,15 @@ class Roster:
         """People whose names fit `name`: the best fits only (every word over initials), or
         every fit with its quality."""
         words = tokens(name)
+        written = {word for word in words if len(word) > 1}
+        # Looked up by the last name (a common first name would bring hundreds); by the first
+        # name only when the last name is an initial («Иван И.»).
         ids: set[int] = set()
-        for word in words:
-            if len(word) > 1:
-                ids |= self._by_word.get(word, set())
+        for word in written:
+            ids |= self._by_last.get(word, set())
+        if not ids:
+            for word in written:
+                ids |= self._by_first.get(word, set())
         found = [Candidate(self.people[pk], quality(words, self.people[pk].parts)) for pk in ids]
         found = [c for c in found if c.quality]
         if not found or not best_only:

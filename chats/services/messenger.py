@@ -247,6 +247,8 @@ def sync_institution(*, institution: Institution, by=None, client=None) -> SyncR
         ]
         result.chats_matched = len(matched)
         roster = Roster(institution) if matched else None
+        if roster is not None:
+            roster.load_member_ids()
         for bot_chat in matched:
             try:
                 members = [m for m in client.members(bot_chat.max_chat_id) if not m.is_bot]

@@ -96,15 +96,19 @@ class ReconcileResult:
         return self.roster.people.get(row.person_id) if row.person_id else None
 
 
-def _identities(chat: Chat, members: list[Member]) -> tuple[dict, dict]:
-    """Remembered matches: by member id (institution-wide) and by name in this chat."""
-    ids = [f"max:{m.member_id}" for m in members if m.member_id]
-    by_id = {
-        i.key: i.person_id
-        for i in MemberIdentity.objects.filter(
-            institution_id=chat.institution_id, chat__isnull=True, key__in=ids
-        )
-    }
+def _identities(chat: Chat, members: list[Member], roster: Roster) -> tuple[dict, dict]:
+    """Remembered matches: by member id (institution-wide) and by name in this chat. A roster
+    loaded for a whole sync keeps the institution's member ids (one query for all chats)."""
+    if roster.member_ids is None:
+        ids = [f"max:{m.member_id}" for m in members if m.member_id]
+        by_id = {
+            i.key: i.person_id
+            for i in MemberIdentity.objects.filter(
+                institution_id=chat.institution_id, chat__isnull=True, key__in=ids
+            )
+        }
+    else:
+        by_id = roster.member_ids
     by_name = {i.key: i.person_id for i in MemberIdentity.objects.filter(chat=chat) if i.key}
     return by_id, by_name
 
@@ -113,7 +117,7 @@ def plan(
     chat: Chat, members: list[Member], roster: Roster, identities: tuple[dict, dict] | None = None
 ) -> list[Planned]:
     """The rows the chat should have for these members (nothing is written)."""
-    by_id, by_name = identities if identities is not None else _identities(chat, members)
+    by_id, by_name = identities if identities is not None else _identities(chat, members, roster)
     expected = roster.expected(chat)
     allowed = dict(roster.overseers)
     if chat.owner_id:
@@ -226,7 +230,7 @@ def reconcile(
     _check(chat, by)
     now = now or timezone.now()
     roster = roster or Roster(chat.institution)
-    identities = _identities(chat, members)
+    identities = _identities(chat, members, roster)
     rows = plan(chat, members, roster, identities)
     result = ReconcileResult(chat=chat, rows=rows, roster=roster)
     existing = {row.key: row for row in ChatMember.objects.filter(chat=chat)}
@@ -317,6 +321,7 @@ def _remember_ids(chat: Chat, rows: list[Planned], known: dict) -> None:
     ]
     if new:
         MemberIdentity.objects.bulk_create(new, ignore_conflicts=True)
+        known.update({identity.key: identity.person_id for identity in new})
 
 
 def _names(items: list[str]) -> str:

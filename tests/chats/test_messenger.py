@@ -24,6 +24,7 @@ from roles.models import TodoItem
 
 from ..conftest import login
 from ..fakes.max_api import free_port
+from .helpers import ru
 from .members_helpers import PARENTS_LINK, STUDENTS_LINK
 
 pytestmark = pytest.mark.django_db
@@ -148,9 +149,9 @@ def test_a_bad_token(school, bot, admin_user):
     assert result.state == BotState.INVALID_TOKEN
     bot_row = MessengerBot.objects.get(institution=school.institution)
     assert (bot_row.state, bot_row.last_error) == (BotState.INVALID_TOKEN, "verify.token")
-    assert chat_bot_status(school.students_chat).text == "the token is invalid"
+    assert chat_bot_status(school.students_chat).code == "invalid_token"
     page = login(admin_user).get(f"/chats/{school.institution.pk}/messenger/")
-    assert page.status_code == 200 and "the token is invalid" in page.content.decode()
+    assert page.status_code == 200 and ru("the token is invalid") in page.content.decode()
 
 
 def test_max_down_leaves_a_state_and_the_portal_working(school, bot, settings, admin_user):
@@ -162,7 +163,9 @@ def test_max_down_leaves_a_state_and_the_portal_working(school, bot, settings, a
     assert first.state == second.state == BotState.UNREACHABLE
     bot_row = MessengerBot.objects.get(institution=school.institution)
     assert bot_row.state_since == since  # "unreachable since 10:05", not since the last try
-    assert chat_bot_status(school.students_chat).text.startswith("MAX is unreachable since ")
+    status = chat_bot_status(school.students_chat)
+    assert status.code == "unreachable" and status.since == since
+    assert status.text == ru("MAX is unreachable since %(time)s", time=status.text[-5:])
     client = login(admin_user)
     base = f"/chats/{school.institution.pk}"
     for url in (f"{base}/board/", f"{base}/messenger/", f"{base}/{school.students_chat.pk}/"):
@@ -186,7 +189,8 @@ def test_a_chat_whose_members_the_bot_may_not_read(school, bot):
 def test_a_registered_chat_the_bot_is_not_in(school, bot):
     del bot.chats[PARENTS_ID]
     sync(school)
-    assert chat_bot_status(school.parents_chat).text == "the bot is not added to the chat"
+    status = chat_bot_status(school.parents_chat)
+    assert status.code == "not_in_chat" and status.text == ru("the bot is not added to the chat")
 
 
 def test_the_administrator_matches_a_chat_without_a_link(school, bot, admin_user):
@@ -228,7 +232,7 @@ def test_the_token_is_encrypted_write_only_and_never_logged(school, bot, admin_u
     assert all(bot.token not in record.getMessage() for record in caplog.records)
     client = login(admin_user)
     page = client.get(f"/chats/{school.institution.pk}/messenger/").content.decode()
-    assert bot.token not in page and "Set on" in page
+    assert bot.token not in page and ru("Set on %(when)s by %(who)s.", when="", who="")[:4] in page
     admin_user.is_staff = admin_user.is_superuser = True
     admin_user.save()
     listing = login(admin_user).get("/admin/chats/messengerbot/").content.decode()
@@ -286,7 +290,7 @@ def test_sync_messenger_prints_its_counts(school, bot):
 
 
 def test_sync_messenger_fails_without_a_token_or_with_max_down(school, settings):
-    with pytest.raises(CommandError, match="No MAX bot token"):
+    with pytest.raises(CommandError, match=ru("No MAX bot token is set for this institution.")):
         call_command("sync_messenger", "--institution", str(school.institution.pk))
     services.set_bot_token(institution=school.institution, token="x" * 30, by=None)
     settings.MAX_API_URL = f"http://127.0.0.1:{free_port()}"

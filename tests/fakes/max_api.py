@@ -13,6 +13,7 @@ the world: the portal's own code runs unchanged against it.
 from __future__ import annotations
 
 import json
+import socket
 import re
 import threading
 import time
@@ -149,6 +150,12 @@ class FakeMax:
             def log_message(self, *args):  # quiet
                 pass
 
+            def setup(self):
+                super().setup()
+                # Headers and body go out in two writes: without this, Nagle's algorithm and
+                # the client's delayed ACK cost every request some 40 ms.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_GET(self):
                 fake._handle(self)
 
@@ -250,8 +257,6 @@ class FakeMax:
 
 def free_port() -> int:
     """A port nobody listens on (for "MAX is down": connection refused)."""
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
