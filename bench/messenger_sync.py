@@ -1,7 +1,8 @@
 """Benchmark: a sync of 300 MAX chats × 30 members against the fake MAX Bot API server.
 
     .venv/bin/python bench/messenger_sync.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/messenger_sync.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python bench/messenger_sync.py
 
 Works in a fresh database on the server DATABASE_URL names (SQLite: a temporary file). One
 institution with 300 classes (a verified teacher for every two, 28 students each) and 300
@@ -34,10 +35,32 @@ CHATS = int(os.environ.get("BENCH_CHATS", 300))
 STUDENTS = 28
 IN_CHAT = 27  # of the class's students; with the teacher and 2 strangers: 30 members
 START = dt.date(2025, 9, 1)
-LAST = ["Иванов", "Петров", "Сидоров", "Смирнов", "Попов", "Васильев", "Новиков", "Фёдоров",
-        "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов"]  # fmt: skip
-FIRST = ["Александр", "Максим", "Иван", "Артём", "Михаил", "Даниил", "Егор", "Матвей", "Анна",
-         "Мария", "София", "Алиса", "Виктория", "Полина", "Ева", "Варвара", "Кирилл"]  # fmt: skip
+LAST = [
+    "Иванов",
+    "Петров",
+    "Сидоров",
+    "Смирнов",
+    "Попов",
+    "Васильев",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+]
+FIRST = [
+    "Александр",
+    "Максим",
+    "Иван",
+    "Артём",
+    "Михаил",
+    "Даниил",
+    "Егор",
+    "Матвей",
+    "Анна",
+    "Мария",
+    "София",
+    "Алиса",
+]
 PATRONYMICS = ["Сергеевич", "Андреевич", "Алексеевич", "Дмитриевич", "Игоревич", "Олегович"]
 LETTERS = "абвгдежзик"
 

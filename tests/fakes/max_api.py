@@ -13,8 +13,8 @@ the world: the portal's own code runs unchanged against it.
 from __future__ import annotations
 
 import json
-import socket
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
