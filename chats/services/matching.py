@@ -100,6 +100,8 @@ class Roster:
         self.today = today or institution.local_today()
         # Remembered member ids (key -> person id), when loaded for a whole sync.
         self.member_ids: dict[str, int | None] | None = None
+        # Decisions on names, chat id -> {key: person id}, when loaded for a whole sync.
+        self.chat_names: dict[int, dict[str, int | None]] | None = None
         self.people: dict[int, RosterPerson] = {}
         self._by_last: dict[str, set[int]] = defaultdict(set)
         self._by_first: dict[str, set[int]] = defaultdict(set)
@@ -143,13 +145,17 @@ class Roster:
         ).values_list("person_id", flat=True):
             self.overseers.setdefault(pk, "admin")
 
-    def load_member_ids(self) -> None:
-        """The institution's remembered member ids, once for a sync of many chats."""
-        self.member_ids = dict(
-            MemberIdentity.objects.filter(
-                institution=self.institution, chat__isnull=True
-            ).values_list("key", "person_id")
-        )
+    def load_identities(self) -> None:
+        """The institution's remembered matches (member ids, names decided in each chat), in
+        one query for a sync of many chats."""
+        self.member_ids, self.chat_names = {}, defaultdict(dict)
+        for chat_id, key, person_id in MemberIdentity.objects.filter(
+            institution=self.institution
+        ).values_list("chat_id", "key", "person_id"):
+            if chat_id is None:
+                self.member_ids[key] = person_id
+            else:
+                self.chat_names[chat_id][key] = person_id
 
     def expected(self, chat: Chat) -> dict[int, str] | None:
         """Person id -> the role in which the chat expects them; None for a chat that expects

@@ -248,7 +248,8 @@ def sync_institution(*, institution: Institution, by=None, client=None) -> SyncR
         result.chats_matched = len(matched)
         roster = Roster(institution) if matched else None
         if roster is not None:
-            roster.load_member_ids()
+            roster.load_identities()
+        synced: list[int] = []
         for bot_chat in matched:
             try:
                 members = [m for m in client.members(bot_chat.max_chat_id) if not m.is_bot]
@@ -256,8 +257,10 @@ def sync_institution(*, institution: Institution, by=None, client=None) -> SyncR
                 BotChat.objects.filter(pk=bot_chat.pk).update(members_denied=True)
                 continue
             except InvalidToken as exc:
+                _mark_synced(synced, now)
                 return _failed(bot, result, BotState.INVALID_TOKEN, exc, client)
             except Unavailable as exc:
+                _mark_synced(synced, now)
                 return _failed(bot, result, BotState.UNREACHABLE, exc, client)
             _update_chat(bot_chat, members)
             done = reconcile(
@@ -267,10 +270,11 @@ def sync_institution(*, institution: Institution, by=None, client=None) -> SyncR
                 roster=roster,
                 now=now,
             )
-            BotChat.objects.filter(pk=bot_chat.pk).update(members_denied=False, synced_at=now)
+            synced.append(bot_chat.pk)
             result.members_matched += done.members_matched
             result.members_unknown += done.members_unknown
             result.people_missing += done.people_missing
+        _mark_synced(synced, now)
         _set_state(bot, BotState.OK, now=now)
         result.requests = client.requests_made
         if by is not None:
@@ -286,6 +290,11 @@ def sync_institution(*, institution: Institution, by=None, client=None) -> SyncR
     finally:
         if own_client:
             client.close()
+
+
+def _mark_synced(ids: list[int], now) -> None:
+    if ids:
+        BotChat.objects.filter(pk__in=ids).update(members_denied=False, synced_at=now)
 
 
 def _failed(bot, result: SyncResult, state: str, exc, client) -> SyncResult:

@@ -109,7 +109,10 @@ def _identities(chat: Chat, members: list[Member], roster: Roster) -> tuple[dict
         }
     else:
         by_id = roster.member_ids
-    by_name = {i.key: i.person_id for i in MemberIdentity.objects.filter(chat=chat) if i.key}
+    if roster.chat_names is not None:
+        by_name = roster.chat_names.get(chat.pk, {})
+    else:
+        by_name = dict(MemberIdentity.objects.filter(chat=chat).values_list("key", "person_id"))
     return by_id, by_name
 
 
@@ -279,7 +282,9 @@ def reconcile(
     }
     if result.changed:
         defaults["changed_at"] = now
-    ChatReconciliation.objects.update_or_create(chat=chat, defaults=defaults)
+    # The chat's row is locked by this transaction's writes (or it is new): a plain update.
+    if not ChatReconciliation.objects.filter(chat=chat).update(**defaults):
+        ChatReconciliation.objects.create(chat=chat, **{"changed_at": now, **defaults})
     if result.changed:
         roles_services.audit(
             institution=chat.institution,
