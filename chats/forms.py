@@ -167,7 +167,11 @@ class MemberDecisionForm(PortalForm):
     def __init__(self, *args, candidates, others, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(str(p.pk), p.full_name) for p in candidates]
-        choices += [(str(p.pk), p.full_name) for p in others if p not in candidates]
+        shown = {p.pk for p in candidates}
+        for person in others:
+            if person.pk not in shown:
+                shown.add(person.pk)
+                choices.append((str(person.pk), person.full_name))
         choices.append((self.NOBODY, _("not on the roster")))
         self.fields["person"].choices = choices
 

@@ -135,7 +135,16 @@ class MemberDecideView(ChatPageView):
 
     def _form(self, member, data=None):
         candidates = list(Person.objects.filter(pk__in=member.candidates or [0]))
+        # Besides the names that fit: the person matched now, and whoever the chat is missing
+        # (a member may show a nickname: «Маша 🌸» is Петрова Мария).
         others = [member.person] if member.person_id else []
+        others += [
+            row.person
+            for row in ChatMember.objects.filter(chat=member.chat, state=MemberState.MISSING)
+            .select_related("person")
+            .order_by("person__last_name", "person__first_name")
+            if row.person_id
+        ]
         return MemberDecisionForm(data, candidates=candidates, others=others)
 
     def get(self, request, institution_id, pk, member_pk):

@@ -157,3 +157,18 @@ def test_sync_now_with_the_broker_down_syncs_in_the_request(
     html = text_of(client.get(page("detail", school.institution, school.students_chat.pk)))
     assert ru("MAX Bot API") in html
     assert ru("synced at %(time)s", time="").strip() in html
+
+
+def test_a_stranger_with_a_nickname_is_matched_to_a_missing_student(school, admin_user):
+    chat = school.students_chat
+    services.reconcile_pasted(chat=chat, text="Маша Цветочек\nИван Иванов\n", by=None)
+    row = ChatMember.objects.get(chat=chat, state=MemberState.UNKNOWN)
+    petrova = school.students["Петрова"]
+    client = login(admin_user)
+    url = page("member_decide", school.institution, chat.pk, row.pk)
+    assert "Петрова Мария Андреевна" in text_of(client.get(url))
+
+    assert client.post(url, {"person": str(petrova.pk)}).status_code == 302
+
+    assert ChatMember.objects.get(chat=chat, person=petrova).name == "Маша Цветочек"
+    assert ChatMember.objects.get(chat=chat, person=petrova).state == MemberState.PRESENT
