@@ -121,7 +121,8 @@ class Roster:
             self.people[pk] = person
             self._by_last[parts[0]].add(pk)
             self._by_first[parts[1]].add(pk)
-        self.members_of: dict[int, dict[int, str]] = defaultdict(dict)
+        # unit id -> person id -> the roles they hold there (a teacher may be a parent too).
+        self.members_of: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
         self.staff_room_id: int | None = None
         for unit_id, unit_kind, person_id, role in (
             Membership.objects.active(self.today)
@@ -129,15 +130,14 @@ class Roster:
             .values_list("unit_id", "unit__kind", "person_id", "role")
             .order_by("unit_id", "role")
         ):
-            self.members_of[unit_id].setdefault(person_id, role)
+            self.members_of[unit_id][person_id].add(role)
             if unit_kind == UnitKind.STAFF_ROOM:
                 self.staff_room_id = unit_id
         # The administration and the admins may sit in any chat (regulation 2.2: monitoring).
-        self.overseers: dict[int, str] = {
-            pk: role
-            for pk, role in self.members_of.get(self.staff_room_id, {}).items()
-            if role in permissions.ADMINISTRATION
-        }
+        self.overseers: dict[int, str] = {}
+        for pk, roles in self.members_of.get(self.staff_room_id, {}).items():
+            if roles & permissions.ADMINISTRATION:
+                self.overseers[pk] = min(roles & permissions.ADMINISTRATION)
         for pk in AdminAppointment.objects.filter(
             Q(end_date__isnull=True) | Q(end_date__gt=self.today),
             institution=institution,
@@ -164,11 +164,12 @@ class Roster:
         unit_id = self.staff_room_id if where == "staff_room" else chat.unit_id
         if unit_id is None:
             return None
-        return {
-            pk: role
-            for pk, role in self.members_of.get(unit_id, {}).items()
-            if role in roles and self.on_roster(pk)
-        }
+        expected = {}
+        for pk, held in self.members_of.get(unit_id, {}).items():
+            fitting = held & roles
+            if fitting and self.on_roster(pk):
+                expected[pk] = min(fitting)  # one role per person: the same on every run
+        return expected
 
     def on_roster(self, pk: int) -> bool:
         person = self.people.get(pk)

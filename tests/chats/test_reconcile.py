@@ -217,3 +217,15 @@ def test_the_reconcile_chat_command_prints_its_counts(school, tmp_path):
         "members_unknown=1",
         "people_missing=2",
     ]
+
+
+def test_a_teacher_who_is_also_a_parent_of_the_class_is_expected_in_both_chats(school):
+    from roles.models import Membership
+
+    teacher = school.teacher
+    # Her child is in the class (the roster's rules are not this test's business).
+    Membership.objects.create(person=teacher, unit=school.klass, role=Role.PARENT, start_date=START)
+    services.reconcile_pasted(chat=school.students_chat, text="Анна Соколова\n", by=None)
+    services.reconcile_pasted(chat=school.parents_chat, text="Анна Соколова\n", by=None)
+    assert ChatMember.objects.get(chat=school.students_chat, person=teacher).role == Role.TEACHER
+    assert ChatMember.objects.get(chat=school.parents_chat, person=teacher).role == Role.PARENT
