@@ -231,6 +231,8 @@ def reconcile(
     """Store who is in the chat against whom the roster expects there; only changes are
     written. `by` None is the system (the MAX sync, a command)."""
     _check(chat, by)
+    # One reconciliation of a chat at a time (the hourly sync and a pasted list may meet).
+    list(Chat.objects.select_for_update().filter(pk=chat.pk).values_list("pk", flat=True))
     now = now or timezone.now()
     roster = roster or Roster(chat.institution)
     identities = _identities(chat, members, roster)
