@@ -17,8 +17,16 @@ from sferum_portal import mail
 from sferum_portal.celery import publish
 from sferum_portal.editing import assign_fields
 
-from . import permissions, selectors
-from .models import UNIT_KINDS, Chat, ChatKind, ChatReminder, Platform
+from .. import permissions, selectors
+from ..models import (
+    UNIT_KINDS,
+    Chat,
+    ChatKind,
+    ChatMember,
+    ChatReminder,
+    MemberIdentity,
+    Platform,
+)
 
 EDITABLE = ("title", "platform", "link", "member_count", "owner", "unit")
 
@@ -174,8 +182,13 @@ def release_chats_of(*, person: Person, by=None, units: list[int] | None = None)
 
 def hand_over_person(*, keep: Person, remove: Person) -> int:
     """Two roster rows of one person merged (`roles.signals.people_merged`): the chats owned
-    by `remove` and the reminders sent to it go to `keep`. Returns how many chats moved."""
+    by `remove`, the reminders sent to it, its reconciled chat memberships and the matches
+    remembered for it go to `keep` (a row that only said `remove` was missing goes: the next
+    reconciliation says it of `keep`). Returns how many chats moved."""
     ChatReminder.objects.filter(teacher=remove).update(teacher=keep)
+    ChatMember.objects.filter(person=remove, key=f"person:{remove.pk}").delete()
+    ChatMember.objects.filter(person=remove).update(person=keep)
+    MemberIdentity.objects.filter(person=remove).update(person=keep)
     return Chat.objects.filter(owner=remove).update(owner=keep)
 
 
