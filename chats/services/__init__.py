@@ -33,6 +33,7 @@ from .reconcile import (
 from .registry import (
     EDITABLE,
     archive_chat,
+    hand_over_person,
     register_chat,
     release_chats_of,
     request_missing_chat_reminders,
@@ -42,6 +43,7 @@ from .registry import (
 
 __all__ = [
     "EDITABLE",
+    "hand_over_person",
     "SYNC_TASK",
     "Member",
     "MessengerNotConfigured",
