@@ -68,6 +68,18 @@ def check_signin_issuable(person: Person, by) -> None:
             )
             % {"person": person.short_name}
         )
+    # The login may be a family's in another institution too: the link would open that
+    # institution's chats to whoever holds it, so it takes the right to issue there as well.
+    elsewhere = Person.objects.filter(user=user).exclude(institution=institution)
+    for other in elsewhere.select_related("institution"):
+        if not permissions.can(by, "signin.issue", other.institution):
+            raise NotAllowed(
+                _(
+                    "This login is also %(person)s's in «%(institution)s»: a sign-in link is "
+                    "issued there."
+                )
+                % {"person": other.short_name, "institution": other.institution}
+            )
 
 
 @transaction.atomic
