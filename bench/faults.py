@@ -185,7 +185,9 @@ def redis_down(port: int, redis: RedisServer, data, workdir: Path) -> None:
     school = setup_institution("Импорт во время сбоя")
     path = workdir / "small.xlsx"
     write_xlsx(
-        [(f"S-{i}", "Иванов", "Пётр", "", "обучающийся", "1А", "") for i in range(1, 31)], path
+        [(f"S-{i}", "Иванов", "Пётр", "", "обучающийся", "1А", "") for i in range(1, 31)],
+        path,
+        random.Random(0),
     )
     preview = roles_services.preview_roster_import(
         institution=school, data=path.read_bytes(), filename=path.name, by=None
@@ -399,7 +401,7 @@ def import_kill(worker: Celery, workdir: Path) -> None:
     school = setup_institution("Большой импорт")
     rows = roster_rows(random.Random(1))
     path = workdir / "roster.xlsx"
-    write_xlsx(rows, path)
+    write_xlsx(rows, path, random.Random(2))
     preview = roles_services.preview_roster_import(
         institution=school, data=path.read_bytes(), filename=path.name, by=None
     )

@@ -19,3 +19,6 @@ class ChatsConfig(AppConfig):
         people_merged.connect(
             receivers.move_chats_of_merged_person, dispatch_uid="chats.people_merged"
         )
+        person_left.connect(
+            receivers.leaver_still_in_chats, dispatch_uid="chats.person_left.reconciled"
+        )

@@ -1,12 +1,13 @@
-"""Demo chats for `seed_demo`: most required chats exist, some are missing, some still on VK."""
+"""Demo chats for `seed_demo`: most required chats exist, some are missing, some still on VK;
+one MAX chat reconciled from a pasted member list, with a stranger in it and a student missing."""
 
 import datetime as dt
 import secrets
 
-from roles.models import Person, Unit, User
+from roles.models import Membership, Person, Role, Unit, User
 
 from . import services
-from .models import Chat, ChatKind
+from .models import Chat, ChatKind, ChatReconciliation
 
 
 def _link(platform: str) -> str:
@@ -14,9 +15,40 @@ def _link(platform: str) -> str:
     return f"https://max.ru/join/{token}" if platform == "max" else f"https://vk.me/join/{token}"
 
 
+RECONCILED_CHAT = "Робототехника-2: ребята"
+
+
 def seed(*, institution) -> None:
-    if Chat.objects.filter(institution=institution).exists():
+    if not Chat.objects.filter(institution=institution).exists():
+        _seed_chats(institution)
+    _seed_reconciliation(institution)
+
+
+def _seed_reconciliation(institution) -> None:
+    """The MAX chat of Робототехника-2 as its teacher pasted its members screen: everyone but
+    one student, and somebody who is not on the roster."""
+    chat = Chat.objects.filter(institution=institution, title=RECONCILED_CHAT).first()
+    if chat is None or chat.is_archived or ChatReconciliation.objects.filter(chat=chat).exists():
         return
+    today = institution.local_today()
+    students = list(
+        Person.objects.filter(
+            pk__in=Membership.objects.active(today)
+            .filter(unit=chat.unit, role=Role.STUDENT)
+            .values("person_id")
+        ).order_by("last_name", "first_name")
+    )
+    lines = ["Участники 11", "Пригласить в чат"]
+    if chat.owner is not None:
+        lines += [f"{chat.owner.first_name} {chat.owner.last_name} (вы)", "Владелец"]
+    for n, student in enumerate(students[1:]):  # the first of them is missing from the chat
+        lines.append(f"{student.first_name} {student.last_name}")
+        lines.append("в сети" if n % 3 == 0 else "был(а) недавно")
+    lines += ["Артём Незнакомов 🙂", "был(а) в сети вчера"]
+    services.reconcile_pasted(chat=chat, text="\n".join(lines), by=None)
+
+
+def _seed_chats(institution) -> None:
     director = User.objects.get(username="director")
     admin = User.objects.get(username="admin")
     teacher = User.objects.get(username="teacher")

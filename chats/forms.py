@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from roles.forms_base import PortalForm
 from roles.models import Person, PersonKind, Unit, UnitKind
 
-from .models import ChatKind, Platform
+from .models import Chat, ChatKind, Platform
+from .services.memberlist import read_member_file
 
 
 class ChatForm(PortalForm):
@@ -119,3 +120,83 @@ class RegistryFilterForm(PortalForm):
         for field in self.fields.values():
             css = "form-select" if hasattr(field.widget, "choices") else "form-control"
             field.widget.attrs["class"] = f"{css} form-control-sm"
+
+
+class MemberListForm(PortalForm):
+    """A member list pasted from the messenger's members screen, or uploaded as a file."""
+
+    MAX_FILE_BYTES = 1_000_000
+
+    text = forms.CharField(
+        label=_("member list"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text=_(
+            "In the messenger: the chat → members → select the whole list and copy it. Roles, "
+            "«вы», online marks and counters are left out by themselves."
+        ),
+    )
+    file = forms.FileField(
+        label=_("or a file (.txt, .csv)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.csv,text/plain,text/csv"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            if not upload.name.lower().endswith((".txt", ".csv")):
+                raise forms.ValidationError({"file": _("Upload a .txt or .csv file.")})
+            if upload.size > self.MAX_FILE_BYTES:
+                raise forms.ValidationError({"file": _("The file is too large.")})
+            data["text"] = read_member_file(upload.read(), upload.name)
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Paste the member list or choose a file."))
+        return data
+
+
+class MemberDecisionForm(PortalForm):
+    """Who an ambiguous member is: one of the candidates, someone else, or nobody of ours."""
+
+    NOBODY = "nobody"
+
+    person = forms.ChoiceField(label=_("this member is"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, candidates, others, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(p.pk), p.full_name) for p in candidates]
+        shown = {p.pk for p in candidates}
+        for person in others:
+            if person.pk not in shown:
+                shown.add(person.pk)
+                choices.append((str(person.pk), person.full_name))
+        choices.append((self.NOBODY, _("not on the roster")))
+        self.fields["person"].choices = choices
+
+
+class BotTokenForm(PortalForm):
+    token = forms.CharField(
+        label=_("token of the institution's MAX bot"),
+        strip=True,
+        max_length=500,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "Create the bot on MAX's business platform, copy its token and paste it here. The "
+            "portal never shows it again."
+        ),
+    )
+
+
+class BotChatMatchForm(PortalForm):
+    chat = forms.ModelChoiceField(
+        label=_("registered chat"), queryset=Chat.objects.none(), required=False
+    )
+
+    def __init__(self, *args, institution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chat"].queryset = Chat.objects.filter(
+            institution=institution, platform=Platform.MAX, archived_at__isnull=True
+        )
+        self.fields["chat"].widget.attrs["class"] = "form-select form-select-sm"

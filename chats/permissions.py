@@ -58,3 +58,14 @@ def can_change(user, chat: Chat) -> bool:
     if permissions.can(user, "chat.manage", chat.institution):
         return True
     return chat.owner_id is not None and chat.owner.user_id == getattr(user, "pk", None)
+
+
+def can_view_members(user, chat: Chat) -> bool:
+    """Who is in the chat, who is missing, who is a stranger: the lists name the roster's people
+    (minors among them). The administration and the admins see them (they see the roster); the
+    staff who may see the chat (its owner, the teachers of its audience) too; families never."""
+    if permissions.can(user, "chat.board", chat.institution):
+        return True
+    if not (permissions.STAFF & permissions.roles_of(user, chat.institution)):
+        return False
+    return can_see_link(user, chat)

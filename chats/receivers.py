@@ -35,3 +35,9 @@ def move_chats_of_merged_person(sender, keep, remove, by=None, **kwargs) -> None
     transaction): the chats the removed row owns, and the reminders it was sent, go to the kept
     person, before the removed row is deleted."""
     services.hand_over_person(keep=keep, remove=remove)
+
+
+def leaver_still_in_chats(sender, person, by=None, **kwargs) -> None:
+    """A person left the institution (`roles.signals.person_left`) while a reconciled chat
+    still shows them: the chat's row says so and a "remove from the chat" to-do is left."""
+    services.remove_leaver_from_chats(person=person, by=by)

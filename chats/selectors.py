@@ -1,11 +1,15 @@
-"""Reads: compliance with the required chats in a fixed number of queries, "my chats"."""
+"""Reads: compliance with the required chats in a fixed number of queries, "my chats", the
+reconciled members of a chat, and how the MAX bot stands with each chat."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from roles.models import (
     AdminAppointment,
@@ -19,7 +23,19 @@ from roles.models import (
 )
 
 from . import rules
-from .models import Chat, ChatKind, Platform
+from .models import (
+    STRANGER_STATES,
+    BotChat,
+    BotChatStatus,
+    BotState,
+    Chat,
+    ChatKind,
+    ChatMember,
+    ChatReconciliation,
+    MemberState,
+    MessengerBot,
+    Platform,
+)
 from .permissions import link_visible
 from .rules import REQUIREMENTS
 
@@ -217,3 +233,145 @@ def max_migration(institution: Institution) -> dict:
         "by_owner": list(by_owner),
         "on_vk": chats.filter(platform=Platform.VK).select_related("unit", "owner"),
     }
+
+
+# --- the reconciled membership ----------------------------------------------------------------
+
+
+def attach_reconciliations(chats: list[Chat]) -> None:
+    """`chat.reconciled`: the chat's last reconciliation or None, for every chat in one query."""
+    found = {
+        r.chat_id: r
+        for r in ChatReconciliation.objects.filter(chat_id__in=[c.pk for c in chats] or [0])
+    }
+    for chat in chats:
+        chat.reconciled = found.get(chat.pk)
+
+
+@dataclass
+class MemberLists:
+    """The chat's page: who is in it, who should be and is not, who is there but should not."""
+
+    reconciliation: ChatReconciliation | None
+    present: list[ChatMember]
+    missing: list[ChatMember]
+    strangers: list[ChatMember]
+    ambiguous: list[ChatMember]
+    candidates: dict[int, Person]
+
+    @property
+    def reconciled(self) -> bool:
+        return self.reconciliation is not None
+
+    @property
+    def not_here(self) -> list[ChatMember]:
+        """The third list: strangers, leavers, members of other units, undecided names."""
+        return self.strangers + self.ambiguous
+
+
+def member_lists(chat: Chat) -> MemberLists:
+    """The stored rows of a chat, by list, with their people (three queries)."""
+    rows = list(
+        ChatMember.objects.filter(chat=chat)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "name", "pk")
+    )
+    candidate_ids = {pk for row in rows for pk in row.candidates}
+    candidates = {p.pk: p for p in Person.objects.filter(pk__in=candidate_ids or [0])}
+    by_state: dict[str, list[ChatMember]] = defaultdict(list)
+    for row in rows:
+        row.candidate_people = [candidates[pk] for pk in row.candidates if pk in candidates]
+        by_state[row.state].append(row)
+    return MemberLists(
+        reconciliation=ChatReconciliation.objects.filter(chat=chat).first(),
+        present=by_state[MemberState.PRESENT],
+        missing=by_state[MemberState.MISSING],
+        strangers=[r for r in rows if r.state in STRANGER_STATES],
+        ambiguous=by_state[MemberState.AMBIGUOUS],
+        candidates=candidates,
+    )
+
+
+@dataclass(frozen=True)
+class BotStatus:
+    """How the MAX bot stands with one registered chat (or with the institution)."""
+
+    code: str  # no_bot, invalid_token, unreachable, not_in_chat, no_access, ok, unknown
+    since: dt.datetime | None = None
+
+    @property
+    def text(self) -> str:
+        since = timezone.localtime(self.since).strftime("%H:%M") if self.since else ""
+        return {
+            "no_bot": _("no MAX bot token is set"),
+            "invalid_token": _("the token is invalid"),
+            "unreachable": _("MAX is unreachable since %(time)s") % {"time": since},
+            "not_in_chat": _("the bot is not added to the chat"),
+            "no_access": _("the bot may not read the members: make it an administrator"),
+            "ok": _("synced at %(time)s") % {"time": since},
+            "unknown": _("not synced yet"),
+        }[self.code]
+
+    @property
+    def ok(self) -> bool:
+        return self.code == "ok"
+
+
+def bot_status(chat: Chat, bot: MessengerBot | None, bot_chat: BotChat | None) -> BotStatus:
+    if bot is None:
+        return BotStatus("no_bot")
+    if bot.state == BotState.INVALID_TOKEN:
+        return BotStatus("invalid_token", bot.state_since)
+    if bot.state == BotState.UNREACHABLE:
+        return BotStatus("unreachable", bot.state_since)
+    if bot_chat is None or bot_chat.status != BotChatStatus.ACTIVE:
+        return BotStatus("not_in_chat" if bot.state == BotState.OK else "unknown")
+    if bot_chat.members_denied:
+        return BotStatus("no_access")
+    if bot_chat.synced_at:
+        return BotStatus("ok", bot_chat.synced_at)
+    return BotStatus("unknown")
+
+
+def institution_bot_status(bot: MessengerBot | None) -> BotStatus:
+    if bot is None:
+        return BotStatus("no_bot")
+    if bot.state in (BotState.INVALID_TOKEN, BotState.UNREACHABLE):
+        return BotStatus(bot.state, bot.state_since)
+    if bot.state == BotState.OK:
+        return BotStatus("ok", bot.synced_at)
+    return BotStatus("unknown")
+
+
+def chat_bot_status(chat: Chat) -> BotStatus | None:
+    """The bot's state for a MAX chat's page (None for a chat on VK)."""
+    if chat.platform != Platform.MAX:
+        return None
+    bot = MessengerBot.objects.filter(institution_id=chat.institution_id).first()
+    bot_chat = BotChat.objects.filter(chat=chat).first() if bot else None
+    return bot_status(chat, bot, bot_chat)
+
+
+def messenger_overview(institution: Institution) -> dict:
+    """The MAX bot's settings page: the bot, the chats it sees, the registered MAX chats and
+    how the bot stands with each."""
+    bot = MessengerBot.objects.filter(institution=institution).select_related("set_by").first()
+    bot_chats = list(
+        BotChat.objects.filter(institution=institution)
+        .exclude(status=BotChatStatus.GONE)
+        .select_related("chat")
+    )
+    by_chat = {b.chat_id: b for b in bot_chats if b.chat_id}
+    registered = list(
+        Chat.objects.filter(
+            institution=institution, platform=Platform.MAX, archived_at__isnull=True
+        ).select_related("unit")
+    )
+    attach_reconciliations(registered)
+    for chat in registered:
+        chat.bot_status = bot_status(chat, bot, by_chat.get(chat.pk))
+    set_by = ""
+    if bot is not None:
+        user = bot.set_by
+        set_by = (user.get_full_name() or user.username) if user else "manage.py"
+    return {"bot": bot, "set_by": set_by, "bot_chats": bot_chats, "registered": registered}

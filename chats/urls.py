@@ -18,4 +18,27 @@ urlpatterns = [
     path("<int:institution_id>/new/", views.ChatCreateView.as_view(), name="create"),
     path("<int:institution_id>/<int:pk>/edit/", views.ChatEditView.as_view(), name="edit"),
     path("<int:institution_id>/<int:pk>/archive/", views.ChatArchiveView.as_view(), name="archive"),
+    path("<int:institution_id>/<int:pk>/", views.ChatDetailView.as_view(), name="detail"),
+    path("<int:institution_id>/<int:pk>/members/", views.MemberListView.as_view(), name="members"),
+    path(
+        "<int:institution_id>/<int:pk>/members/<int:member_pk>/",
+        views.MemberDecideView.as_view(),
+        name="member_decide",
+    ),
+    path("<int:institution_id>/messenger/", views.MessengerView.as_view(), name="messenger"),
+    path(
+        "<int:institution_id>/messenger/token/remove/",
+        views.MessengerTokenRemoveView.as_view(),
+        name="messenger_token_remove",
+    ),
+    path(
+        "<int:institution_id>/messenger/sync/",
+        views.MessengerSyncView.as_view(),
+        name="messenger_sync",
+    ),
+    path(
+        "<int:institution_id>/messenger/chats/<int:pk>/match/",
+        views.BotChatMatchView.as_view(),
+        name="messenger_match",
+    ),
 ]

@@ -44,6 +44,11 @@ SCHEDULES: dict[str, tuple[str, dict[str, str]]] = {
         "channels_app.tasks.send_event_reminders",
         {"minute": "*/5", "hour": "*"},
     ),
+    # Hourly: the chats the institutions' MAX bots see, reconciled with the roster.
+    "Сверка участников чатов MAX с контингентом": (
+        "chats.tasks.sync_all_messengers",
+        {"minute": "40", "hour": "*"},
+    ),
 }
 
 

@@ -317,3 +317,13 @@ LOGGING = {
         },
     },
 }
+
+# MAX's Bot API (chats.max_api): the base address (tests point it at a fake server), the
+# time-out of one request in seconds, the retries of a 429/503 or a dropped connection and
+# their back-off (doubling from MAX_API_BACKOFF seconds; Retry-After honoured up to
+# MAX_API_MAX_WAIT). The bot's token is not a setting: each institution's is stored encrypted.
+MAX_API_URL = env("MAX_API_URL", default="https://platform-api.max.ru")
+MAX_API_TIMEOUT = env.float("MAX_API_TIMEOUT", default=10.0)
+MAX_API_RETRIES = env.int("MAX_API_RETRIES", default=3)
+MAX_API_BACKOFF = env.float("MAX_API_BACKOFF", default=0.5)
+MAX_API_MAX_WAIT = env.float("MAX_API_MAX_WAIT", default=30.0)

@@ -21,8 +21,8 @@ WIDTH, HEIGHT = 640, 200
 LEFT, RIGHT, TOP, BOTTOM = 40, 8, 10, 24
 MAX_X_LABELS = 8
 # Colours with at least 3:1 against white (WCAG 1.4.11), and a dash pattern each.
-COLOURS = ("#0d6efd", "#198754", "#b35900", "#6f42c1", "#dc3545")
-DASHES = ("", "6 3", "2 2", "8 3 2 3", "1 3")
+COLOURS = ("#0d6efd", "#198754", "#b35900", "#6f42c1", "#dc3545", "#087990", "#495057")
+DASHES = ("", "6 3", "2 2", "8 3 2 3", "1 3", "10 2 2 2", "4 4")
 
 
 def number(value, decimals: int | None = None) -> str:

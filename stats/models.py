@@ -16,6 +16,12 @@ INSTITUTION_METRICS = (
     ("students_joined", _("students joined")),
     ("parents_total", _("parents")),
     ("parents_joined", _("parents joined")),
+    # Who is really in the class chats (where a chat was reconciled: a pasted member list or
+    # MAX's Bot API), next to who joined through the portal's links.
+    ("students_in_chats", _("students present in their class chats")),
+    ("parents_in_chats", _("parents present in their class chats")),
+    ("teachers_in_chats", _("teachers present in their class chats")),
+    ("classes_reconciled", _("classes with a reconciled chat")),
     ("classes_total", _("classes")),
     ("classes_with_chats", _("classes with their required chats")),
     ("invitations_issued", _("invitations issued")),
@@ -36,6 +42,10 @@ UNIT_METRICS = (
     ("teachers_total", _("teachers")),
     ("chats_required", _("required chats")),
     ("chats_present", _("required chats present")),
+    ("students_in_chat", _("students present in the class chats")),
+    ("parents_in_chat", _("parents present in the class chats")),
+    ("teachers_in_chat", _("teachers present in the class chats")),
+    ("chats_reconciled", _("class chats reconciled")),
 )
 
 
@@ -51,6 +61,10 @@ class UsageSnapshot(models.Model):
     students_joined = models.PositiveIntegerField(default=0)
     parents_total = models.PositiveIntegerField(default=0)
     parents_joined = models.PositiveIntegerField(default=0)
+    students_in_chats = models.PositiveIntegerField(default=0)
+    parents_in_chats = models.PositiveIntegerField(default=0)
+    teachers_in_chats = models.PositiveIntegerField(default=0)
+    classes_reconciled = models.PositiveIntegerField(default=0)
     classes_total = models.PositiveIntegerField(default=0)
     classes_with_chats = models.PositiveIntegerField(default=0)
     invitations_issued = models.PositiveIntegerField(default=0)
@@ -87,6 +101,10 @@ class UnitSnapshot(models.Model):
     teachers_total = models.PositiveIntegerField(default=0)
     chats_required = models.PositiveIntegerField(default=0)
     chats_present = models.PositiveIntegerField(default=0)
+    students_in_chat = models.PositiveIntegerField(default=0)
+    parents_in_chat = models.PositiveIntegerField(default=0)
+    teachers_in_chat = models.PositiveIntegerField(default=0)
+    chats_reconciled = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

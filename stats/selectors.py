@@ -27,6 +27,17 @@ SHARES = {
         "classes_with_chats",
         "classes_total",
     ),
+    # Next to "joined through the portal": who is really in the class chats (reconciled ones).
+    "students_in_chats_share": (
+        _("students present in their class chats, %"),
+        "students_in_chats",
+        "students_total",
+    ),
+    "parents_in_chats_share": (
+        _("parents present in their class chats, %"),
+        "parents_in_chats",
+        "parents_total",
+    ),
 }
 
 
@@ -90,7 +101,7 @@ def overview(institution: Institution, *, end: dt.date, days: int) -> dict:
     for key, (label, _n, _d) in SHARES.items():
         kpis.append(Kpi(key, label, current[key], w[key], m[key], True))
     for name, label in INSTITUTION_METRICS:
-        if name.endswith("_total") or name.endswith("_joined") or name == "teachers_verified":
+        if name.endswith(("_total", "_joined", "_in_chats")) or name == "teachers_verified":
             continue
         kpis.append(
             Kpi(
@@ -123,6 +134,8 @@ def classes_table(institution: Institution, *, day: dt.date, sort: str = "") -> 
         row["students_share"] = share(snap.students_joined, snap.students_total)
         row["parents_share"] = share(snap.parents_joined, snap.parents_total)
         row["chats_share"] = share(snap.chats_present, snap.chats_required)
+        row["students_in_chat_share"] = share(snap.students_in_chat, snap.students_total)
+        row["parents_in_chat_share"] = share(snap.parents_in_chat, snap.parents_total)
         rows.append(row)
     key = sort.lstrip("-")
     if key and rows and key in rows[0] and key != "unit":

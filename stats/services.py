@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from channels_app.models import Event, EventStatus, Post, PostState
 from chats import rules as chat_rules
-from chats.models import Chat
+from chats.models import Chat, ChatMember, ChatReconciliation, MemberState
 from invitations.models import Invitation, InvitationUse, JoinRequest, RevokeReason
 from roles.models import Institution, Membership, Movement, Role, Unit, UnitKind, Verification
 from sferum_portal.celery import publish
@@ -28,6 +28,8 @@ from .models import INSTITUTION_METRICS, UNIT_METRICS, FillState, UnitSnapshot, 
 
 CLASS_CHAT_KINDS = list(chat_rules.CLASS_CHAT_KINDS)
 CLASS_REQUIREMENTS = [r for r in chat_rules.REQUIREMENTS if r.scope == "class"]
+# The roles whose presence in the class chats is counted, and their figures' prefix.
+PRESENCE = {Role.STUDENT: "students", Role.PARENT: "parents", Role.TEACHER: "teachers"}
 
 
 def _bounds(day: dt.date, zone: str) -> tuple[dt.datetime, dt.datetime]:
@@ -172,7 +174,35 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str, *, fill: bool = False
         .distinct()
     ):
         present[unit_id].add(kind)
+    # Who is really in the class chats at the end of the day (reconciled chats only): people
+    # per class and role, and per institution and role (a person counted once); the classes
+    # with a reconciled chat. Three queries.
+    class_chats = Q(
+        Q(chat__archived_at__isnull=True) | Q(chat__archived_at__gte=end),
+        chat__unit_id__in=list(units),
+        chat__kind__in=CLASS_CHAT_KINDS,
+        chat__created_at__lt=end,
+    )
+    present_members = ChatMember.objects.filter(
+        class_chats, state=MemberState.PRESENT, since__lt=end, role__in=list(PRESENCE)
+    )
+    for r in present_members.values("chat__unit_id", "role").annotate(
+        n=Count("person", distinct=True)
+    ):
+        units[r["chat__unit_id"]][f"{PRESENCE[r['role']]}_in_chat"] = r["n"]
+    for r in present_members.values("institution_id", "role").annotate(
+        n=Count("person", distinct=True)
+    ):
+        rows[r["institution_id"]][f"{PRESENCE[r['role']]}_in_chats"] = r["n"]
+    for r in (
+        ChatReconciliation.objects.filter(class_chats, checked_at__lt=end)
+        .values("chat__unit_id")
+        .annotate(n=Count("pk"))
+    ):
+        units[r["chat__unit_id"]]["chats_reconciled"] = r["n"]
     for pk, target in units.items():
+        if target["chats_reconciled"]:
+            rows[target["institution_id"]]["classes_reconciled"] += 1
         required = {
             r.kind
             for r in CLASS_REQUIREMENTS

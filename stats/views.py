@@ -149,6 +149,7 @@ def _tables(view: StatsView) -> dict[str, exports.Table]:
                 [str(r["unit"])]
                 + [r[n] for n, _l in UNIT_METRICS]
                 + [r["students_share"], r["parents_share"], r["chats_share"]]
+                + [r["students_in_chat_share"], r["parents_in_chat_share"]]
             )
 
     common = {"institution": institution.name, "tz": institution.tzinfo}
@@ -171,6 +172,8 @@ def _tables(view: StatsView) -> dict[str, exports.Table]:
                 exports.Column(_("students joined, %"), exports.DECIMAL),
                 exports.Column(_("parents joined, %"), exports.DECIMAL),
                 exports.Column(_("required chats, %"), exports.DECIMAL),
+                exports.Column(_("students in the class chats, %"), exports.DECIMAL),
+                exports.Column(_("parents in the class chats, %"), exports.DECIMAL),
             ],
             rows=by_class(),
             filters=[_("on %(day)s") % {"day": view.day.strftime("%d.%m.%Y")}],

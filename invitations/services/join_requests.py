@@ -65,7 +65,9 @@ def approve_join_request(
     if person is not None:
         if person.institution_id != join_request.institution_id:
             raise NotAllowed(_("The person belongs to another institution."))
-        person = Person.objects.select_for_update().select_related("user").get(pk=person.pk)
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+        )
         if join_request.role not in ROLES_BY_PERSON_KIND[person.kind]:
             raise RuleBroken(_("This role does not fit the person's kind."))
         if user is not None and person.user_id not in (None, user.pk):

@@ -69,6 +69,18 @@ def check_signin_issuable(person: Person, by) -> None:
             )
             % {"person": person.short_name}
         )
+    # The login may be a family's in another institution too: the link would open that
+    # institution's chats to whoever holds it, so it takes the right to issue there as well.
+    elsewhere = Person.objects.filter(user=user).exclude(institution=institution)
+    for other in elsewhere.select_related("institution"):
+        if not permissions.can(by, "signin.issue", other.institution):
+            raise NotAllowed(
+                _(
+                    "This login is also %(person)s's in «%(institution)s»: a sign-in link is "
+                    "issued there."
+                )
+                % {"person": other.short_name, "institution": other.institution}
+            )
 
 
 @transaction.atomic
@@ -76,7 +88,9 @@ def issue_signin_link(*, person: Person, by) -> tuple[SignInLink, str]:
     """A single-use sign-in link for the person's login, valid SIGNIN_LINK_HOURS; returns it
     with its raw token, which is never stored. Earlier working links of the person stop."""
     person = (
-        Person.objects.select_for_update().select_related("institution", "user").get(pk=person.pk)
+        Person.objects.select_for_update(of=("self",))
+        .select_related("institution", "user")
+        .get(pk=person.pk)
     )
     check_signin_issuable(person, by)
     now = timezone.now()
@@ -148,7 +162,9 @@ def use_signin_link(*, token: str):
 
 @transaction.atomic
 def revoke_signin_link(*, link: SignInLink, by) -> SignInLink:
-    link = SignInLink.objects.select_for_update().select_related("person").get(pk=link.pk)
+    link = (
+        SignInLink.objects.select_for_update(of=("self",)).select_related("person").get(pk=link.pk)
+    )
     if not permissions.can(by, "signin.issue", link.institution):
         raise NotAllowed(_("Only the administrator or the director issues sign-in links."))
     if link.status != SignInStatus.ACTIVE:

@@ -46,3 +46,26 @@ def teacher(institution, klass):
     return make_teacher(
         institution, klass, email="teacher@example.org", last_name="Соколова", first_name="Анна"
     )
+
+
+@pytest.fixture
+def fake_max(settings):
+    """A fake MAX Bot API server for the test, with the portal pointed at it and no waiting
+    between retries (Retry-After is still read; the cap makes it instant)."""
+    from ..fakes.max_api import FakeMax
+
+    with FakeMax() as server:
+        settings.MAX_API_URL = server.url
+        settings.MAX_API_BACKOFF = 0.0
+        settings.MAX_API_MAX_WAIT = 0.01
+        settings.MAX_API_TIMEOUT = 5.0
+        yield server
+
+
+@pytest.fixture
+def school(institution):
+    """5А with its verified teacher (the owner of its two MAX chats), five students, a parent;
+    5Б with one student."""
+    from .members_helpers import build_school
+
+    return build_school(institution)

@@ -108,3 +108,13 @@ def text_of(response) -> str:
 def cyrillic_only(text: str) -> bool:
     """Words in Russian: some Cyrillic letters and no Latin ones."""
     return bool(re.search("[а-яё]", text, re.I)) and not re.search("[a-z]", text, re.I)
+
+
+def ru(msgid: str, **params) -> str:
+    """A message as the portal shows it (in its language, once the catalogue translates it)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        text = translation.gettext(msgid)
+    return text % params if params else text

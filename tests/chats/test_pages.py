@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from chats import selectors, services
-from chats.models import Chat, ChatKind, Platform
+from chats.models import BotChat, Chat, ChatKind, ChatMember, Platform
 from roles.models import AuditEvent, Role
 
 from ..conftest import login
@@ -35,6 +35,15 @@ MATRIX = {
     "create": (STAFF, 200),
     "edit": (OWNER_OR_ADMIN, 200),
     "archive": (OWNER_OR_ADMIN, 200),  # GET: the confirmation
+    # The chat's reconciled members: the staff who may see the chat; pasting: owner or admin.
+    "detail": (STAFF, 200),
+    "members": (OWNER_OR_ADMIN, 200),
+    "member_decide": (OWNER_OR_ADMIN, 200),
+    # The MAX bot: the administrators.
+    "messenger": ({"admin"}, 200),
+    "messenger_token_remove": ({"admin"}, 200),  # GET: the confirmation
+    "messenger_sync": ({"admin"}, 405),  # POST only
+    "messenger_match": ({"admin"}, 405),  # POST only
 }
 ROLES = [
     "anonymous", "director", "deputy", "admin", "teacher", "student", "parent", "outsider",
@@ -55,7 +64,13 @@ def world(institution, klass, admin_user):
         "outsider": make_member(make_institution(), Role.ADMIN).user,
     }
     chat = register(users["teacher"], institution, ChatKind.CLASS_STUDENTS, klass)
-    return institution, users, {"edit": chat.pk, "archive": chat.pk}
+    services.reconcile_pasted(chat=chat, text="Гость Вася\n", by=None)
+    member_row = ChatMember.objects.get(chat=chat, state="unknown")
+    bot_chat = BotChat.objects.create(institution=institution, max_chat_id=-1, title="MAX")
+    ids = {name: chat.pk for name in ("edit", "archive", "detail", "members")}
+    ids["member_decide"] = (chat.pk, member_row.pk)
+    ids["messenger_match"] = bot_chat.pk
+    return institution, users, ids
 
 
 def test_the_matrix_covers_every_view_of_the_app():
@@ -69,7 +84,8 @@ def test_every_chat_view_answers_each_role_as_the_rules_say(world, role):
     client = login(users[role]) if role != "anonymous" else Client()
     wrong = []
     for name, (allowed, ok_status) in MATRIX.items():
-        args = [ids[name]] if name in ids else []
+        value = ids.get(name)
+        args = [] if value is None else list(value) if isinstance(value, tuple) else [value]
         response = client.get(page(name, institution, *args))
         if role == "anonymous":
             expected = 302

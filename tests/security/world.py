@@ -18,7 +18,7 @@ from django.utils import timezone
 from channels_app import services as channel_services
 from channels_app.models import EventKind
 from chats import services as chat_services
-from chats.models import ChatKind
+from chats.models import BotChat, ChatKind, ChatMember
 from invitations import services as invitation_services
 from roles import services
 from roles.models import (
@@ -139,6 +139,13 @@ def build_side(name: str) -> Side:
         link=CHAT_LINK,
         by=teacher.user,
     )
+    # Its members reconciled from a pasted list (a stranger to decide on), and a chat the MAX
+    # bot sees.
+    chat_services.reconcile_pasted(chat=chat, text=f"Гость {name}\n", by=None)
+    chat_member = ChatMember.objects.get(chat=chat, state="unknown")
+    bot_chat = BotChat.objects.create(
+        institution=institution, max_chat_id=-7_000_000 - ord(name), title=f"MAX {name}"
+    )
     appointment = AdminAppointment.objects.get(person=admin)
     channel = channel_services.create_channel(
         institution=institution, name=f"Новости {name}", by=admin.user
@@ -187,6 +194,8 @@ def build_side(name: str) -> Side:
         "todo": todo,
         "roster_import": roster_import,
         "chat": chat,
+        "chat_member": chat_member,
+        "bot_chat": bot_chat,
         "channel": channel,
         "post": post,
         "author": author,

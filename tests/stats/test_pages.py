@@ -56,6 +56,10 @@ def cyrillic(text: str) -> bool:
     return bool(re.search("[а-яё]", text, re.I)) and not re.search("[a-z]", text, re.I)
 
 
+def russian_header(cells) -> bool:
+    return all(cyrillic(cell) for cell in cells)
+
+
 # --- who may see what ----------------------------------------------------------------------------
 
 
@@ -262,6 +266,10 @@ EXPECTED_KPIS = {
     "parents_joined_share": (30.0, 10.0, 20.0),
     "teachers_verified_share": (90.0, 40.0, 80.0),
     "classes_with_chats_share": (75.0, 25.0, 75.0),
+    # No class chat of the history was reconciled: nobody is counted as present in one.
+    "students_in_chats_share": (0.0, 0.0, 0.0),
+    "parents_in_chats_share": (0.0, 0.0, 0.0),
+    "classes_reconciled": (0, 0, 0),
     "classes_with_chats": (6, 2, 6),
     "invitations_issued": (12, 7, -8),
     "invitations_used": (7, 7, 7),
@@ -383,7 +391,7 @@ def test_the_period_switch_takes_7_30_or_90_days_and_falls_back_to_30(
         assert chart.x_ticks[-1].label == hundred_days.strftime("%d.%m")
         assert 2 <= len(chart.x_ticks) <= 8
     coverage = response.context["coverage"]
-    assert coverage.kind == "line" and len(coverage.series) == 5
+    assert coverage.kind == "line" and len(coverage.series) == len(selectors.SHARES)
     assert len(response.context["activity_table"].rows) == days
     assert f'btn-primary" href="?days={days}"' in text_of(response)
 
@@ -394,7 +402,8 @@ def test_the_charts_are_svg_drawn_on_the_server_and_need_nothing_from_outside(pe
 
     assert page.count("<svg") >= 6
     lines = sum(len(s.segments) for s in response.context["coverage"].series)
-    assert lines and page.count("<polyline") == lines  # the shares as lines
+    # the shares (joined, verified, with chats, present in the class chats) as lines
+    assert lines and page.count("<polyline") == lines
     assert page.count("<rect") == 5 * 7  # the five daily counts as bars, a bar a day
     for points in re.findall(r'<polyline[^>]* points="([^"]*)"', page):
         for point in points.split():
@@ -530,7 +539,7 @@ def test_the_csv_export_by_day_has_one_row_per_day_and_nothing_else(
     header = rows[0]
     assert header[0] == "дата"
     assert len(header) == 1 + len(INSTITUTION_METRICS)
-    assert all(cyrillic(cell) for cell in header), header
+    assert russian_header(header), header
     assert "учителя" in header and "выдано ссылок-приглашений" in header
 
     snapshots = _day_rows(institution, exportable, days)
@@ -552,8 +561,8 @@ def test_the_csv_export_by_class_is_a_file_of_its_own(institution, people, expor
 
     class_header, class_rows = rows[0], rows[1:]
     assert class_header[0] == "класс"
-    assert len(class_header) == 1 + len(UNIT_METRICS) + 3
-    assert all(cyrillic(cell) for cell in class_header[: 1 + len(UNIT_METRICS)]), class_header
+    assert len(class_header) == 1 + len(UNIT_METRICS) + 5
+    assert russian_header(class_header[: 1 + len(UNIT_METRICS)]), class_header
     assert [r[0] for r in class_rows] == ["1А (2026/2027)", "1Б (2026/2027)", "1В (2026/2027)"]
     first = UnitSnapshot.objects.get(unit=class_table["1А"], day=exportable)
     assert class_rows[0][1 : 1 + len(UNIT_METRICS)] == [
@@ -577,7 +586,7 @@ def test_the_xlsx_export_has_two_sheets_with_typed_cells(
     header, by_day = sheet_rows(sheet)
     check_layout(sheet, len(header))
     assert header[0] == "дата"
-    assert all(cyrillic(cell) for cell in header), header
+    assert russian_header(header), header
     snapshots = _day_rows(institution, exportable, 30)
     assert len(by_day) == 30
     for row, snap in zip(by_day, snapshots, strict=True):
@@ -591,6 +600,7 @@ def test_the_xlsx_export_has_two_sheets_with_typed_cells(
     class_header, by_class = sheet_rows(class_sheet)
     check_layout(class_sheet, len(class_header))
     assert class_header[0] == "класс"
+    assert russian_header(class_header[: 1 + len(UNIT_METRICS)]), class_header
     assert len(by_class) == 3
     for row in by_class:
         unit = class_table[row[0].split()[0]]

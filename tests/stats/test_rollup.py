@@ -46,6 +46,11 @@ SCHOOL_ON_D = {
     "students_joined": 4,
     "parents_total": 4,
     "parents_joined": 3,
+    # No chat of the school was reconciled: nobody counts as present in one (test_presence.py).
+    "students_in_chats": 0,
+    "parents_in_chats": 0,
+    "teachers_in_chats": 0,
+    "classes_reconciled": 0,
     "classes_total": 4,  # 5А, 5Б, 6А, 9А
     "classes_with_chats": 1,  # 5А
     "invitations_issued": 2,
@@ -67,6 +72,10 @@ CLASSES_ON_D = {
         "teachers_total": 1,
         "chats_required": 2,
         "chats_present": 2,
+        "students_in_chat": 0,
+        "parents_in_chat": 0,
+        "teachers_in_chat": 0,
+        "chats_reconciled": 0,
     },
     "c5b": {
         "students_total": 2,
@@ -76,6 +85,10 @@ CLASSES_ON_D = {
         "teachers_total": 1,
         "chats_required": 2,
         "chats_present": 1,
+        "students_in_chat": 0,
+        "parents_in_chat": 0,
+        "teachers_in_chat": 0,
+        "chats_reconciled": 0,
     },
     "c6a": {  # its teacher is not verified: no chat is required yet
         "students_total": 2,
@@ -85,6 +98,10 @@ CLASSES_ON_D = {
         "teachers_total": 1,
         "chats_required": 0,
         "chats_present": 0,
+        "students_in_chat": 0,
+        "parents_in_chat": 0,
+        "teachers_in_chat": 0,
+        "chats_reconciled": 0,
     },
     "c9a": {  # archived the day after; its teacher left before D
         "students_total": 1,
@@ -94,6 +111,10 @@ CLASSES_ON_D = {
         "teachers_total": 0,
         "chats_required": 0,
         "chats_present": 0,
+        "students_in_chat": 0,
+        "parents_in_chat": 0,
+        "teachers_in_chat": 0,
+        "chats_reconciled": 0,
     },
 }
 

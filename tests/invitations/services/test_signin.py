@@ -127,3 +127,21 @@ def test_a_link_is_only_for_a_family_login_without_a_password(institution, klass
     with pytest.raises(RuleBroken):
         services.issue_signin_link(person=person, by=admin_user)
     assert not SignInLink.objects.exists()
+
+
+def test_a_family_login_of_two_institutions_takes_the_right_to_issue_in_both(
+    institution, admin_user
+):
+    """A link opens every institution of its login: the admin of one school alone may not
+    issue it for a family that is also another school's."""
+    from ...factories import make_institution
+
+    person = family_member(institution, kind=PersonKind.PARENT)
+    other_school = make_institution()
+    make_person(other_school, kind=PersonKind.PARENT, user=person.user)
+    with pytest.raises(NotAllowed):
+        services.issue_signin_link(person=person, by=admin_user)
+    assert not SignInLink.objects.exists()
+    # The municipal operator may issue everywhere.
+    _link, token = services.issue_signin_link(person=person, by=UserFactory(is_superuser=True))
+    assert token

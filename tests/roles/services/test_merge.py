@@ -152,14 +152,24 @@ def test_a_merge_leaves_no_row_pointing_at_the_removed_person(institution, klass
         by=director.user,
         start_date=START,
     )
-    chat_services.register_chat(
+    circle = chat_services.register_chat(
         institution=institution,
         kind=ChatKind.OTHER,
         title="Кружок",
         platform="vk",
         link=CHAT_LINK,
         by=remove_teacher.user,
+        unit=klass,
     )
+    # The chat reconciled: the teacher seen in it under a messenger id, a namesake decided by
+    # the admin (a remembered match).
+    chat_services.reconcile(
+        chat=circle,
+        members=[chat_services.Member(name=remove_teacher.full_name, member_id="max-7")],
+        source="max",
+    )
+    seen = circle.members.get(key="max:max-7")
+    chat_services.decide_member(member=seen, person=remove_teacher, by=admin_user)
     chat_services.send_missing_chat_reminders(institution=institution)
     channel_services.allow_author(institution=institution, person=remove_teacher, by=admin_user)
     starts = timezone.now() - dt.timedelta(hours=1)

@@ -27,6 +27,7 @@ from ..roster_helpers import (
     open_units,
     snapshot,
     stored_roster_files,
+    wait_for,
     zip_bomb,
 )
 
@@ -265,8 +266,8 @@ def test_lost_jobs_of_reading_and_checking_are_sent_again(job_worker, institutio
 
     assert services.redispatch_queued_imports() == 1
 
-    roster_import.refresh_from_db()
-    assert roster_import.status == RosterImportStatus.MAPPING
+    # With a real worker (CI on Redis) the job runs in its thread: wait for it.
+    assert wait_for(roster_import).status == RosterImportStatus.MAPPING
     with broker_unreachable():
         services.choose_roster_mapping(
             roster_import=roster_import,
@@ -277,8 +278,7 @@ def test_lost_jobs_of_reading_and_checking_are_sent_again(job_worker, institutio
         )
     RosterImport.objects.filter(pk=roster_import.pk).update(queued_at=old)
     assert services.redispatch_queued_imports() == 1
-    roster_import.refresh_from_db()
-    assert roster_import.status == RosterImportStatus.PREVIEW
+    assert wait_for(roster_import).status == RosterImportStatus.PREVIEW
     assert services.redispatch_queued_imports(older_than=dt.timedelta(0)) == 0
 
 

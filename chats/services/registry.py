@@ -17,8 +17,16 @@ from sferum_portal import mail
 from sferum_portal.celery import publish
 from sferum_portal.editing import assign_fields
 
-from . import permissions, selectors
-from .models import UNIT_KINDS, Chat, ChatKind, ChatReminder, Platform
+from .. import permissions, selectors
+from ..models import (
+    UNIT_KINDS,
+    Chat,
+    ChatKind,
+    ChatMember,
+    ChatReminder,
+    MemberIdentity,
+    Platform,
+)
 
 EDITABLE = ("title", "platform", "link", "member_count", "owner", "unit")
 
@@ -174,8 +182,19 @@ def release_chats_of(*, person: Person, by=None, units: list[int] | None = None)
 
 def hand_over_person(*, keep: Person, remove: Person) -> int:
     """Two roster rows of one person merged (`roles.signals.people_merged`): the chats owned
-    by `remove` and the reminders sent to it go to `keep`. Returns how many chats moved."""
+    by `remove`, the reminders sent to it, its reconciled chat memberships and the matches
+    remembered for it go to `keep`. Returns how many chats moved."""
     ChatReminder.objects.filter(teacher=remove).update(teacher=keep)
+    # An expected person's row is keyed by the person: it becomes the kept person's row, unless
+    # the chat has one for them already.
+    old_key, new_key = f"person:{remove.pk}", f"person:{keep.pk}"
+    for row in ChatMember.objects.filter(person=remove, key=old_key):
+        if ChatMember.objects.filter(chat_id=row.chat_id, key=new_key).exists():
+            row.delete()
+        else:
+            ChatMember.objects.filter(pk=row.pk).update(key=new_key)
+    ChatMember.objects.filter(person=remove).update(person=keep)
+    MemberIdentity.objects.filter(person=remove).update(person=keep)
     return Chat.objects.filter(owner=remove).update(owner=keep)
 
 

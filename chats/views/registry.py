@@ -15,9 +15,9 @@ from roles import services as roles_services
 from roles.web import InstitutionView, paginate, show_as_message, show_on_form
 from sferum_portal.exports import SafeCsvWriter
 
-from . import permissions, selectors, services
-from .forms import BoardFilterForm, ChatForm, RegistryFilterForm
-from .models import Chat, ChatKind
+from .. import permissions, selectors, services
+from ..forms import BoardFilterForm, ChatForm, RegistryFilterForm
+from ..models import Chat, ChatKind
 
 
 class MyChatsView(InstitutionView):
@@ -43,12 +43,16 @@ class MyClassesView(InstitutionView):
             if person is not None and any(p.pk == person.pk for p in row.responsible)
         ]
         owned = (
-            selectors.chats_of(self.institution)
-            .filter(owner=person, archived_at__isnull=True)
-            .order_by("kind", "title")
+            list(
+                selectors.chats_of(self.institution)
+                .filter(owner=person, archived_at__isnull=True)
+                .order_by("kind", "title")
+            )
             if person
             else []
         )
+        # Who is really in each chat, where a chat was reconciled (one query).
+        selectors.attach_reconciliations([c for row in rows for c in row.chats] + owned)
         return self.render("chats/classes.html", rows=rows, owned=owned, person=person)
 
 
@@ -75,12 +79,15 @@ class BoardView(InstitutionView):
 
     def get(self, request, institution_id):
         board, form, rows = self.rows()
+        shown = paginate(request, rows, 50)
+        # Who is really in each chat of the page, where it was reconciled (one query).
+        selectors.attach_reconciliations([c for row in shown for c in row.chats])
         return self.render(
             "chats/board.html",
             board=board,
             form=form,
             rows=rows,
-            page=paginate(request, rows, 50),
+            page=shown,
             # The ones with gaps first; the board does not grow with the staff.
             teachers=[t for t in board.teachers() if t[2]][:30],
             can_remind=role_permissions.can(request.user, "chat.manage", self.institution),
