@@ -91,16 +91,18 @@ class Chart:
     label_y: int = HEIGHT - 8
 
 
-def _plot_height() -> float:
-    return HEIGHT - TOP - BOTTOM
+# The small bar charts of the daily counts, several side by side: their own, smaller canvas,
+# so that their labels read at the size of the line chart's.
+BAR_WIDTH, BAR_HEIGHT, BAR_X_LABELS = 360, 150, 6
 
 
-def _y(value: float, top: float) -> float:
-    return HEIGHT - BOTTOM - (value / top) * _plot_height() if top else HEIGHT - BOTTOM
+def _y(value: float, top: float, height: int = HEIGHT) -> float:
+    plot = height - TOP - BOTTOM
+    return height - BOTTOM - (value / top) * plot if top else height - BOTTOM
 
 
-def _x_ticks(days: list, centre) -> list[Tick]:
-    every = max(1, math.ceil(len(days) / MAX_X_LABELS))
+def _x_ticks(days: list, centre, most: int = MAX_X_LABELS) -> list[Tick]:
+    every = max(1, math.ceil(len(days) / most))
     # The last day is always labelled; the others every `every` days back from it.
     chosen = [i for i in range(len(days)) if (len(days) - 1 - i) % every == 0]
     return [Tick(f"{centre(i):.1f}", day_label(days[i])) for i in chosen]
@@ -110,28 +112,42 @@ def bar_chart(days: list, values: list[int | None], *, label: str = "", colour: 
     """One daily count as bars over the days; None: no figure that day (no bar)."""
     if not days:
         return None
+    width, height = BAR_WIDTH, BAR_HEIGHT
     known = [v for v in values if v is not None]
     peak = max(known, default=0)
     step = count_step(peak)
     top = max(step, math.ceil(peak / step) * step)
-    band = (WIDTH - LEFT - RIGHT) / len(days)
-    width = max(band * 0.7, 1)
+    band = (width - LEFT - RIGHT) / len(days)
+    bar = max(band * 0.7, 1)
     series = Series(str(label), colour)
     for i, (day, value) in enumerate(zip(days, values, strict=True)):
         if value is None:
             continue
-        y = _y(value, top)
+        y = _y(value, top, height)
         series.bars.append(
             Bar(
-                f"{LEFT + i * band + (band - width) / 2:.1f}",
+                f"{LEFT + i * band + (band - bar) / 2:.1f}",
                 f"{y:.1f}",
-                f"{width:.1f}",
-                f"{HEIGHT - BOTTOM - y:.1f}",
+                f"{bar:.1f}",
+                f"{height - BOTTOM - y:.1f}",
                 f"{day_label(day)}: {number(value)}",
             )
         )
-    y_ticks = [Tick(f"{_y(v, top):.1f}", number(v, 0)) for v in range(0, int(top) + 1, step)]
-    return Chart("bar", [series], y_ticks, _x_ticks(days, lambda i: LEFT + i * band + band / 2))
+    y_ticks = [
+        Tick(f"{_y(v, top, height):.1f}", number(v, 0)) for v in range(0, int(top) + 1, step)
+    ]
+    x_ticks = _x_ticks(days, lambda i: LEFT + i * band + band / 2, BAR_X_LABELS)
+    return Chart(
+        "bar",
+        [series],
+        y_ticks,
+        x_ticks,
+        width=width,
+        height=height,
+        right_edge=width - RIGHT,
+        baseline=height - BOTTOM,
+        label_y=height - 8,
+    )
 
 
 def line_chart(days: list, series: dict[str, list[float | None]], *, y_max: float = 100):
