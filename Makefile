@@ -37,7 +37,7 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 prod-static: install
-	DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost $(BIN)/python manage.py collectstatic --noinput
+	DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost PORTAL_BASE_URL=https://localhost $(BIN)/python manage.py collectstatic --noinput
 
 # gunicorn, a Celery worker and beat against the local PostgreSQL and Redis, an HTTP smoke test,
 # then the backup round trip (deploy/prod_check.sh; a throwaway database, dropped at the end).

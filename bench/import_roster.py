@@ -196,6 +196,7 @@ def main() -> int:
     os.environ["DJANGO_SETTINGS_MODULE"] = "sferum_portal.settings"
     if "DEBUG" not in os.environ:
         os.environ.update(DEBUG="0", SECRET_KEY="bench-only-not-secret", ALLOWED_HOSTS="localhost")
+        os.environ.setdefault("PORTAL_BASE_URL", "http://localhost")
     description, cleanup = configure_database()
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
     os.environ["MEDIA_ROOT"] = str(workdir / "media")  # the uploaded files, deleted after

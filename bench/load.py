@@ -265,6 +265,7 @@ def production_env(database_url: str, cache_url: str, broker_url: str) -> dict[s
         "DEBUG": "0",
         "SECRET_KEY": "load-bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PORTAL_BASE_URL": os.environ.get("PORTAL_BASE_URL", "https://localhost"),
         "DATABASE_URL": database_url,
         "CACHE_URL": cache_url.replace("redis://", "rediscache://", 1),
         "CELERY_BROKER_URL": broker_url,

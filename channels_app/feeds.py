@@ -20,6 +20,7 @@ from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
 from roles import permissions as role_permissions
+from sferum_portal import links
 
 from . import selectors
 from .models import Event, EventFormat, EventStatus, Post
@@ -30,11 +31,11 @@ ATOM_ITEMS = 50
 
 
 def _absolute(path: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
+    return links.absolute_url(path)
 
 
 def _uid_host() -> str:
-    return urlsplit(settings.PORTAL_BASE_URL).hostname or "sferum-portal"
+    return urlsplit(links.base_url()).hostname or "sferum-portal"
 
 
 def _vevent(event: Event) -> ICalEvent:
@@ -120,10 +121,33 @@ def urls_for(token: str, institution, request) -> dict[str, str]:
     }
 
 
-class PostsFeed(Feed):
-    """The published posts of the channels meant for the feed's owner (Atom)."""
+# The date in the feeds' tag: URIs (RFC 4151): the portal names its feeds and posts under its
+# host from this day on.
+TAG_DATE = dt.date(2025, 1, 1)
 
-    feed_type = Atom1Feed
+
+def tag_uri(specific: str) -> str:
+    """tag:portal.example.org,2025-01-01:posts/42 — an IRI that never changes for the thing
+    it names, whatever its address (Atom ids)."""
+    return f"tag:{_uid_host()},{TAG_DATE.isoformat()}:{specific}"
+
+
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom 1.0 whose entries carry the post's plain text as `<content type="text">` (Django
+    writes a description as `<summary type="html">`, and a post's body is no HTML)."""
+
+    def add_item_elements(self, handler, item):
+        body = item.get("description")
+        super().add_item_elements(handler, {**item, "description": None})
+        if body:
+            handler.addQuickElement("content", body, {"type": "text"})
+
+
+class PostsFeed(Feed):
+    """The published posts of the channels meant for the feed's owner (Atom): the feed's id is
+    the owner's, an entry's the post's (tag: URIs), the bodies plain text."""
+
+    feed_type = PlainTextAtomFeed
 
     def get_object(self, request, token):
         user = selectors.user_for_feed_token(token)
@@ -156,8 +180,12 @@ class PostsFeed(Feed):
     def item_link(self, item: Post):
         return reverse("channels:post", args=[item.institution_id, item.pk])
 
+    def feed_guid(self, user):
+        # One feed per user (the address's secret is not in it: it changes when renewed).
+        return tag_uri(f"feeds/posts/user-{user.pk}")
+
     def item_guid(self, item: Post):
-        return f"post-{item.pk}@{_uid_host()}"
+        return tag_uri(f"posts/{item.pk}")
 
     item_guid_is_permalink = False
 

@@ -1,8 +1,10 @@
 from django.urls import path
 
+from roles.exporting import export_urls
 from roles.web import CurrentInstitutionRedirect
 
 from . import feeds, views
+from .views import exports
 
 app_name = "channels"
 
@@ -36,6 +38,7 @@ urlpatterns = [
         name="author_remove",
     ),
     path(INST + "events/", views.EventListView.as_view(), name="events"),
+    *export_urls(INST + "events/", exports.EventExportView, "events"),
     path(INST + "events/calendar/", views.CalendarView.as_view(), name="calendar"),
     path(INST + "events/new/", views.EventCreateView.as_view(), name="event_create"),
     path(INST + "events/<int:pk>/", views.EventDetailView.as_view(), name="event"),
@@ -45,6 +48,7 @@ urlpatterns = [
     ),
     path(INST + "feeds/", views.FeedAddressView.as_view(), name="feed_addresses"),
     path(INST + "support/", views.SupportListView.as_view(), name="support"),
+    *export_urls(INST + "support/", exports.SupportExportView, "support"),
     path(INST + "support/new/", views.SupportFormView.as_view(), name="support_create"),
     path(INST + "support/<int:pk>/", views.SupportFormView.as_view(), name="support_detail"),
     path(INST + "support/application/", views.ApplicationView.as_view(), name="application"),

@@ -6,10 +6,8 @@ zone, plain text that is not HTML-escaped; the subject comes from the `*_subject
 next to the body's. When they are sent is the services' business (after the commit).
 """
 
-from django.conf import settings
-
 from roles.selectors import active_admins
-from sferum_portal import mail
+from sferum_portal import links, mail
 
 
 def _send(
@@ -44,7 +42,7 @@ def send_join_decision(*, join_request) -> None:
         to=join_request.email,
         subject_template="invitations/email/join_decision_subject.txt",
         body_template="invitations/email/join_decision.txt",
-        context={"join_request": join_request, "base_url": settings.PORTAL_BASE_URL},
+        context={"join_request": join_request, "base_url": links.base_url()},
         institution=join_request.institution,
     )
 
@@ -67,7 +65,7 @@ def send_expiry_digest(*, user, invitations) -> None:
         context={
             "user": user,
             "invitations": invitations,
-            "base_url": settings.PORTAL_BASE_URL,
+            "base_url": links.base_url(),
         },
         institution=invitations[0].institution,
     )

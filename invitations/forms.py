@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from roles.forms_base import PortalForm, PortalModelForm
 from roles.models import Person, Role, Unit, UnitKind, normalize_search
@@ -116,16 +117,46 @@ class InvitationForm(PortalForm):
         return data
 
 
+# How long the links of a printed sheet stay valid: a sheet handed out at a parents' meeting
+# must outlast the week of an e-mailed link. At most MAX_TTL_DAYS.
+SHEET_DAYS = (14, 30, 60, MAX_TTL_DAYS)
+SHEET_DEFAULT_DAYS = 30
+
+
 class BulkLinksForm(PortalForm):
     unit = forms.ModelChoiceField(label=_("class"), queryset=Unit.objects.none())
     role = forms.ChoiceField(
         label=_("for"),
         choices=[(Role.STUDENT, _("students")), (Role.PARENT, _("parents"))],
     )
+    valid_days = forms.TypedChoiceField(
+        label=_("valid for"),
+        coerce=int,
+        initial=SHEET_DEFAULT_DAYS,
+        required=False,
+        empty_value=SHEET_DEFAULT_DAYS,
+        help_text=_("A sheet handed out at a meeting: 30 days is usual."),
+    )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, default_days: int = 7, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.filter(kind=UnitKind.CLASS)
+        days = sorted({default_days, *SHEET_DAYS})
+        self.fields["valid_days"].choices = [
+            (
+                n,
+                ngettext("%(days)d day", "%(days)d days", n) % {"days": n}
+                + (" " + str(_("(as links sent by e-mail)")) if n == default_days else ""),
+            )
+            for n in days
+            if n <= MAX_TTL_DAYS
+        ]
+
+    def clean(self):
+        data = super().clean()
+        days = data.get("valid_days") or SHEET_DEFAULT_DAYS
+        data["expires_at"] = timezone.now() + dt.timedelta(days=days)
+        return data
 
 
 class InvitationFilterForm(PortalForm):

@@ -135,6 +135,9 @@ class Invitation(InstitutionOwned, Timestamped):
     email = models.EmailField(_("e-mail"), blank=True)
     # SHA-256 of the token; the token itself is shown once and never stored.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # A personal link printed on a QR sheet also has a short code to type by hand
+    # (sferum_portal.tokens): its keyed hash, or "" for a link without one.
+    short_code_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     max_uses = models.PositiveIntegerField(
         _("uses allowed"), null=True, blank=True, help_text=_("Empty: unlimited.")
     )
@@ -177,6 +180,11 @@ class Invitation(InstitutionOwned, Timestamped):
             models.CheckConstraint(
                 condition=Q(max_uses__isnull=True) | Q(max_uses__gte=1),
                 name="invitations_max_uses_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["short_code_hash"],
+                condition=~Q(short_code_hash=""),
+                name="invitations_short_code_unique",
             ),
             models.CheckConstraint(
                 condition=Q(max_uses__isnull=True) | Q(uses_count__lte=F("max_uses")),

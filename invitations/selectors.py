@@ -14,6 +14,7 @@ from roles.models import (
     Unit,
     UnitKind,
     Verification,
+    normalize_search,
     on_roster,
 )
 from roles.selectors import namesakes
@@ -28,6 +29,24 @@ def invitations_visible_to(user, institution: Institution) -> QuerySet[Invitatio
     )
     if not permissions.can(user, "invitation.manage", institution):
         qs = qs.filter(created_by=user)
+    return qs
+
+
+def filter_invitations(qs: QuerySet[Invitation], data: dict) -> QuerySet[Invitation]:
+    """The list's filters (`InvitationFilterForm.cleaned_data`) applied: its page and exports."""
+    if data.get("status"):
+        qs = qs.with_status(data["status"])
+    if data.get("unit"):
+        qs = qs.filter(unit=data["unit"])
+    if data.get("role"):
+        qs = qs.filter(role=data["role"])
+    if data.get("creator"):
+        qs = qs.filter(
+            Q(created_by__username__icontains=data["creator"])
+            | Q(created_by__last_name__icontains=data["creator"])
+        )
+    for word in normalize_search(data.get("q", "")).split():
+        qs = qs.filter(search_key__contains=word)
     return qs
 
 
@@ -86,6 +105,15 @@ def pending_join_requests(institution: Institution) -> QuerySet[JoinRequest]:
     return JoinRequest.objects.filter(
         institution=institution, status=JoinRequestStatus.PENDING
     ).select_related("unit", "invitation", "user")
+
+
+def join_requests_of(institution: Institution) -> QuerySet[JoinRequest]:
+    """Every join request, waiting or decided, the oldest first (the exports)."""
+    return (
+        JoinRequest.objects.filter(institution=institution)
+        .select_related("unit", "person", "decided_by")
+        .order_by("created_at", "id")
+    )
 
 
 def decided_join_requests(institution: Institution) -> QuerySet[JoinRequest]:

@@ -1,14 +1,17 @@
 from django.urls import path
 
+from roles.exporting import export_urls
 from roles.web import CurrentInstitutionRedirect
 
 from . import views
+from .views import exports
 
 app_name = "invitations"
 
 urlpatterns = [
     path("", CurrentInstitutionRedirect.as_view(pattern_name="invitations:list"), name="home"),
     path("<int:institution_id>/", views.InvitationListView.as_view(), name="list"),
+    *export_urls("<int:institution_id>/", exports.InvitationExportView, "list"),
     path("<int:institution_id>/new/", views.InvitationCreateView.as_view(), name="create"),
     path("<int:institution_id>/bulk/", views.BulkLinksView.as_view(), name="bulk"),
     path("<int:institution_id>/settings/", views.PolicyView.as_view(), name="policy"),
@@ -39,6 +42,7 @@ urlpatterns = [
         name="signin_revoke",
     ),
     path("<int:institution_id>/requests/", views.JoinRequestListView.as_view(), name="requests"),
+    *export_urls("<int:institution_id>/requests/", exports.JoinRequestExportView, "requests"),
     path(
         "<int:institution_id>/requests/<int:pk>/",
         views.JoinRequestDecideView.as_view(),

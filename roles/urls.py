@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .exporting import export_urls
+from .views import exports
 
 app_name = "roles"
 
@@ -24,6 +26,7 @@ urlpatterns = [
     ),
     path("<int:institution_id>/logins/", views.LoginLockListView.as_view(), name="login_locks"),
     path("<int:institution_id>/people/", views.PersonListView.as_view(), name="people"),
+    *export_urls("<int:institution_id>/people/", exports.PeopleExportView, "people"),
     path(
         "<int:institution_id>/people/new/", views.PersonCreateView.as_view(), name="person_create"
     ),
@@ -66,6 +69,7 @@ urlpatterns = [
         name="change_role",
     ),
     path("<int:institution_id>/movements/", views.MovementListView.as_view(), name="movements"),
+    *export_urls("<int:institution_id>/movements/", exports.MovementExportView, "movements"),
     path("<int:institution_id>/admins/", views.AppointmentListView.as_view(), name="appointments"),
     path(
         "<int:institution_id>/admins/<int:pk>/end/",
@@ -73,6 +77,7 @@ urlpatterns = [
         name="appointment_end",
     ),
     path("<int:institution_id>/todo/", views.TodoListView.as_view(), name="todos"),
+    *export_urls("<int:institution_id>/todo/", exports.TodoExportView, "todos"),
     path(
         "<int:institution_id>/todo/<int:pk>/done/", views.TodoDoneView.as_view(), name="todo_done"
     ),
@@ -88,4 +93,5 @@ urlpatterns = [
         name="roster_mapping",
     ),
     path("<int:institution_id>/audit/", views.AuditListView.as_view(), name="audit"),
+    *export_urls("<int:institution_id>/audit/", exports.AuditExportView, "audit"),
 ]

@@ -1,7 +1,10 @@
 """Deploy checks of our own settings (`manage.py check --deploy`)."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Tags, Warning, register
+from django.http.request import validate_host
 
 
 @register(Tags.security, deploy=True)
@@ -28,3 +31,33 @@ def forwarded_for(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def portal_base_url(app_configs, **kwargs):
+    """The address in e-mails, on printed QR codes and in feeds must be the portal's own,
+    over HTTPS: a printed sheet cannot be corrected once handed out."""
+    url = str(getattr(settings, "PORTAL_BASE_URL", "") or "")
+    parts = urlsplit(url)
+    found = []
+    if parts.scheme != "https":
+        found.append(
+            Warning(
+                f"PORTAL_BASE_URL={url!r} is not an https:// address: the links in e-mails and "
+                "on printed QR sheets would send families to an unencrypted page (or nowhere).",
+                hint="Set PORTAL_BASE_URL to the portal's public address, e.g. "
+                "https://portal.example.org.",
+                id="sferum.W003",
+            )
+        )
+    host = parts.hostname or ""
+    if not host or not validate_host(host, settings.ALLOWED_HOSTS):
+        found.append(
+            Warning(
+                f"The host of PORTAL_BASE_URL ({host or 'none'}) is not among ALLOWED_HOSTS: "
+                "every link the portal sends would be refused with 400.",
+                hint="Add the host to ALLOWED_HOSTS, or correct PORTAL_BASE_URL.",
+                id="sferum.W004",
+            )
+        )
+    return found

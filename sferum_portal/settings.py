@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a refused password attempt into its page; remembers the device after a login.
     "roles.login.middleware.LoginThrottleMiddleware",
+    # In development without PORTAL_BASE_URL, links follow the address in use.
+    "sferum_portal.links.RequestBaseMiddleware",
 ]
 
 ROOT_URLCONF = "sferum_portal.urls"
@@ -187,8 +190,18 @@ ROSTER_MAX_UPLOAD_MB = env.int("ROSTER_MAX_UPLOAD_MB", default=10)
 ROSTER_XLSX_MAX_RATIO = env.int("ROSTER_XLSX_MAX_RATIO", default=50)
 ROSTER_XLSX_MAX_UNPACKED_MB = env.int("ROSTER_XLSX_MAX_UNPACKED_MB", default=200)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="sferum-demo")
-# Absolute links in e-mails and on print sheets.
-PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
+# Absolute links in e-mails, on printed QR sheets and in feeds (sferum_portal.links). Required
+# with DEBUG=0, like SECRET_KEY: the portal refuses to start without it. In development it may
+# be left unset: then links follow the address in use (the request's), or the development
+# server's outside a request.
+if DEBUG:
+    PORTAL_BASE_URL_FROM_REQUEST = not env.str("PORTAL_BASE_URL", default="")
+    PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="") or "http://127.0.0.1:8000"
+else:
+    PORTAL_BASE_URL_FROM_REQUEST = False
+    PORTAL_BASE_URL = env.str("PORTAL_BASE_URL")
+    if not PORTAL_BASE_URL.strip():
+        raise ImproperlyConfigured("Set the PORTAL_BASE_URL environment variable")
 # Invitation landing pages per client address and minute (the cache counts; Redis in production).
 INVITE_RATE_LIMIT_PER_MINUTE = env.int("INVITE_RATE_LIMIT_PER_MINUTE", default=30)
 # Invitation links of the messengers' chats, by platform: a chat's link must match one of them.

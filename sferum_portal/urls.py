@@ -23,6 +23,7 @@ urlpatterns = [
     path("chats/", include("chats.urls")),
     path("channels/", include("channels_app.urls")),
     path("stats/", include("stats.urls")),
+    path("invite/", invitation_views.invite_code, name="invite_code"),
     path("invite/<str:token>/", invitation_views.invite, name="invite"),
     path("signin/<str:token>/", invitation_views.signin, name="signin"),
     path("admin/", admin.site.urls),

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import FloatField
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import View
 
 from roles import permissions
 from roles import services as roles_services
 from roles.web import current_institution, paginate, remember_institution
-from sferum_portal.exports import SafeCsvWriter, safe_cell
+from sferum_portal import exports
 
 from . import charts, selectors, services
-from .models import INSTITUTION_METRICS, UNIT_METRICS
+from .models import INSTITUTION_METRICS, UNIT_METRICS, UsageSnapshot
 from .services import default_day
 
 PERIODS = (7, 30, 90)
@@ -52,27 +52,46 @@ class StatsView(View):
         return super().dispatch(request, *args, **kwargs)
 
 
+# The daily counts drawn as bars, one small chart each: (field, label).
+ACTIVITY = (
+    ("invitations_issued", _l("invitations issued")),
+    ("invitations_used", _l("invitations used")),
+    ("movements", _l("movements recorded")),
+    ("posts_published", _l("posts published")),
+    ("events_held", _l("events held")),
+)
+
+
+def charts_of(period) -> dict:
+    """The period's charts and their figures as tables: shares as lines, counts as bars."""
+    days = [row.day for row in period]
+    shares = [selectors.shares_of(row) for row in period]
+    coverage_series = {
+        selectors.SHARES[key][0]: [s[key] for s in shares] for key in selectors.SHARES
+    }
+    activity_series = {label: [getattr(row, name) for row in period] for name, label in ACTIVITY}
+    return {
+        "coverage": charts.line_chart(days, coverage_series, y_max=100),
+        "coverage_table": charts.figures_table(days, coverage_series),
+        "activity": [
+            (str(label), charts.bar_chart(days, values, label=label, colour=colour))
+            for (label, values), colour in zip(
+                activity_series.items(), charts.COLOURS, strict=False
+            )
+        ]
+        if days
+        else [],
+        "activity_table": charts.figures_table(days, activity_series),
+    }
+
+
 class OverviewView(StatsView):
+    """The page; `printing`: the report to print, with every class and the figures' tables."""
+
+    printing = False
+
     def get(self, request):
         data = selectors.overview(self.institution, end=self.day, days=self.days)
-        period = data["period"]
-        days = [row.day for row in period]
-        shares = [selectors.shares_of(row) for row in period]
-        coverage = charts.line_chart(
-            days,
-            {selectors.SHARES[key][0]: [s[key] for s in shares] for key in selectors.SHARES},
-            y_max=100,
-        )
-        activity = charts.line_chart(
-            days,
-            {
-                _("invitations used"): [row.invitations_used for row in period],
-                _("invitations issued"): [row.invitations_issued for row in period],
-                _("movements recorded"): [row.movements for row in period],
-                _("posts published"): [row.posts_published for row in period],
-                _("events held"): [row.events_held for row in period],
-            },
-        )
         sort = request.GET.get("sort", "")
         classes = selectors.classes_table(self.institution, day=self.day, sort=sort)
         return render(
@@ -83,14 +102,16 @@ class OverviewView(StatsView):
                 "day": self.day,
                 "days": self.days,
                 "periods": PERIODS,
-                "coverage": coverage,
-                "activity": activity,
                 "classes": classes,
-                # A page of classes, so that the page does not grow with the institution.
-                "page": paginate(request, classes, CLASSES_PER_PAGE),
+                # A page of classes, so that the page does not grow with the institution; the
+                # printed report has them all.
+                "page": classes if self.printing else paginate(request, classes, CLASSES_PER_PAGE),
                 "sort": sort,
+                "printing": self.printing,
+                "printed_at": timezone.localtime(timezone.now(), self.institution.tzinfo),
                 "can_run": permissions.can(request.user, "stats.view", self.institution),
                 "running": services.rollup_in_progress(institution=self.institution),
+                **charts_of(data["period"]),
                 **data,
             },
         )
@@ -103,66 +124,99 @@ class RollupNowView(StatsView):
         return redirect("stats:overview")
 
 
-def _export_rows(view: StatsView):
+def _kind(name: str) -> str:
+    field = UsageSnapshot._meta.get_field(name)
+    return exports.DECIMAL if isinstance(field, FloatField) else exports.INTEGER
+
+
+def _tables(view: StatsView) -> dict[str, exports.Table]:
+    """The two tables of the statistics: the institution by day, and the classes on the last
+    complete day. Read lazily: only the one a CSV asks for is queried."""
     start = view.day - dt.timedelta(days=view.days - 1)
-    period = selectors.series(view.institution, start, view.day)
-    header = [_("day")] + [str(label) for _n, label in INSTITUTION_METRICS]
-    rows = [
-        [row.day.isoformat()] + [getattr(row, n) for n, _l in INSTITUTION_METRICS] for row in period
-    ]
-    class_header = [_("class")] + [str(label) for _n, label in UNIT_METRICS]
-    classes = [
-        [str(r["unit"])] + [r[n] for n, _l in UNIT_METRICS]
-        for r in selectors.classes_table(view.institution, day=view.day)
-    ]
+    institution = view.institution
+    period = _("the last %(days)d days, to %(day)s") % {
+        "days": view.days,
+        "day": view.day.strftime("%d.%m.%Y"),
+    }
+
+    def by_day():
+        for row in selectors.series(institution, start, view.day):
+            yield [row.day] + [getattr(row, n) for n, _l in INSTITUTION_METRICS]
+
+    def by_class():
+        for r in selectors.classes_table(institution, day=view.day):
+            yield (
+                [str(r["unit"])]
+                + [r[n] for n, _l in UNIT_METRICS]
+                + [r["students_share"], r["parents_share"], r["chats_share"]]
+                + [r["students_in_chat_share"], r["parents_in_chat_share"]]
+            )
+
+    common = {"institution": institution.name, "tz": institution.tzinfo}
+    return {
+        "days": exports.Table(
+            title=_("Statistics by day"),
+            sheet=_("By day"),
+            columns=[exports.Column(_("day"), exports.DATE)]
+            + [exports.Column(str(label), _kind(n)) for n, label in INSTITUTION_METRICS],
+            rows=by_day(),
+            filters=[period],
+            **common,
+        ),
+        "classes": exports.Table(
+            title=_("Statistics by class"),
+            sheet=_("By class"),
+            columns=[exports.Column(_("class"))]
+            + [exports.Column(str(label), exports.INTEGER) for _n, label in UNIT_METRICS]
+            + [
+                exports.Column(_("students joined, %"), exports.DECIMAL),
+                exports.Column(_("parents joined, %"), exports.DECIMAL),
+                exports.Column(_("required chats, %"), exports.DECIMAL),
+                exports.Column(_("students in the class chats, %"), exports.DECIMAL),
+                exports.Column(_("parents in the class chats, %"), exports.DECIMAL),
+            ],
+            rows=by_class(),
+            filters=[_("on %(day)s") % {"day": view.day.strftime("%d.%m.%Y")}],
+            **common,
+        ),
+    }
+
+
+def _audit(view: StatsView, fmt: str, tables: list[str]) -> None:
     roles_services.audit(
         institution=view.institution,
         actor=view.request.user,
         action="stats.export",
-        summary=_("Statistics exported with the per-class table"),
-        data={"days": view.days},
+        summary=_("Statistics exported with the per-class table")
+        if "classes" in tables
+        else _("Statistics exported by day"),
+        data={"days": view.days, "format": fmt, "tables": tables},
     )
-    return header, rows, class_header, classes
+
+
+def _file_name(view: StatsView, table: str) -> str:
+    return exports.file_name(f"sferum-stats-{table}")
 
 
 class ExportCsvView(StatsView):
+    """One table per file: `?table=days` (the default) or `?table=classes`."""
+
     def get(self, request):
-        header, rows, class_header, classes = _export_rows(self)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="sferum-stats.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 with a byte-order mark
-        writer = SafeCsvWriter(response)
-        writer.writerow(header)
-        writer.writerows(rows)
-        writer.writerow([])
-        writer.writerow(class_header)
-        writer.writerows(classes)
-        return response
+        which = request.GET.get("table", "days")
+        tables = _tables(self)
+        if which not in tables:
+            which = "days"
+        _audit(self, "csv", [which])
+        return exports.csv_response(tables[which], _file_name(self, which))
 
 
 class ExportXlsxView(StatsView):
-    def get(self, request):
-        from openpyxl import Workbook
+    """Both tables, a sheet each."""
 
-        header, rows, class_header, classes = _export_rows(self)
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("By day")[:31]
-        sheet.append(header)
-        for row in rows:
-            sheet.append([safe_cell(v) for v in row])
-        by_class = workbook.create_sheet(_("By class")[:31])
-        by_class.append(class_header)
-        for row in classes:
-            by_class.append([safe_cell(v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="sferum-stats.xlsx"'
-        return response
+    def get(self, request):
+        tables = _tables(self)
+        _audit(self, "xlsx", list(tables))
+        return exports.xlsx_response(list(tables.values()), _file_name(self, "all"))
 
 
 class RegionView(View):

@@ -79,6 +79,7 @@ def test_a_page_is_503_in_russian_while_the_database_is_unreachable():
         "DEBUG": "0",
         "SECRET_KEY": "outage-test-only-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "testserver",
+        "PORTAL_BASE_URL": "https://testserver",
         "CACHE_URL": "locmemcache://",
         "LOG_LEVEL": "CRITICAL",
     }

@@ -69,6 +69,7 @@ def test_check_deploy_is_clean_in_production():
         "DEBUG": "0",
         "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
         "ALLOWED_HOSTS": "portal.example.org",
+        "PORTAL_BASE_URL": "https://portal.example.org",
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
         "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
@@ -93,6 +94,7 @@ def test_check_deploy_warns_about_an_unsafe_forwarded_for_setting(mode, warning)
         "DEBUG": "0",
         "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
         "ALLOWED_HOSTS": "portal.example.org",
+        "PORTAL_BASE_URL": "https://portal.example.org",
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
         "RATE_LIMIT_TRUST_FORWARDED_FOR": mode,
         "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
@@ -112,13 +114,100 @@ def test_check_deploy_warns_about_an_unsafe_forwarded_for_setting(mode, warning)
 def test_production_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env.update(
-        {"DEBUG": "0", "ALLOWED_HOSTS": "x", "DJANGO_SETTINGS_MODULE": "sferum_portal.settings"}
+        {
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "x",
+            "PORTAL_BASE_URL": "https://x",
+            "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+        }
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_production_refuses_to_start_without_the_portals_address(value):
+    env = {k: v for k, v in os.environ.items() if k != "PORTAL_BASE_URL"}
+    env.update(
+        {
+            "DEBUG": "0",
+            "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
+            "ALLOWED_HOSTS": "portal.example.org",
+            "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+        }
+    )
+    if value is not None:
+        env["PORTAL_BASE_URL"] = value
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "PORTAL_BASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("address", "warnings"),
+    [
+        ("http://portal.example.org", {"sferum.W003"}),
+        ("https://elsewhere.example.org", {"sferum.W004"}),
+        ("http://127.0.0.1:8000", {"sferum.W003", "sferum.W004"}),
+        ("https://portal.example.org/", set()),
+    ],
+)
+def test_check_deploy_warns_about_a_portal_address_that_leads_nowhere(address, warnings):
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
+        "ALLOWED_HOSTS": "portal.example.org",
+        "PORTAL_BASE_URL": address,
+        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
+        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert {w for w in ("sferum.W003", "sferum.W004") if w in output} == warnings, output
+    assert (result.returncode == 0) == (not warnings)
+
+
+def test_development_links_follow_the_address_in_use(db, settings, client):
+    """Without PORTAL_BASE_URL (development), a link made while answering a request is on the
+    address the browser used; with it, always on PORTAL_BASE_URL."""
+    from django.test import RequestFactory
+
+    from sferum_portal import links
+
+    settings.ALLOWED_HOSTS = ["192.168.1.20", "testserver"]
+    settings.PORTAL_BASE_URL_FROM_REQUEST = True
+    seen = {}
+
+    def view(request):
+        seen["url"] = links.absolute_url("/invite/x/")
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    middleware = links.RequestBaseMiddleware(view)
+    middleware(RequestFactory().get("/", HTTP_HOST="192.168.1.20:8000"))
+    assert seen["url"] == "http://192.168.1.20:8000/invite/x/"
+    assert links.absolute_url("/invite/x/") == settings.PORTAL_BASE_URL.rstrip("/") + "/invite/x/"
+
+    settings.PORTAL_BASE_URL_FROM_REQUEST = False
+    settings.PORTAL_BASE_URL = "https://portal.example.org/"
+    middleware(RequestFactory().get("/", HTTP_HOST="192.168.1.20:8000"))
+    assert seen["url"] == "https://portal.example.org/invite/x/"
 
 
 def _counts():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from roles import services as roles_services
 from roles.errors import NotAllowed, RuleBroken
 from roles.models import Institution, TodoKind
-from sferum_portal import mail
+from sferum_portal import links, mail
 from sferum_portal.editing import one_line
 
 from .. import permissions
@@ -139,7 +138,7 @@ def _notify_author(post: Post, subject) -> None:
     message = mail.build(
         to=email,
         body_template="channels/email/post_decision.txt",
-        context={"post": post, "base_url": settings.PORTAL_BASE_URL},
+        context={"post": post, "base_url": links.base_url()},
         subject=subject,
         subject_params={"title": post.title},
         tz=post.institution.tzinfo,

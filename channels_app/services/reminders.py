@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from roles import services as roles_services
 from roles.errors import RuleBroken
-from sferum_portal import mail
+from sferum_portal import links, mail
 
 from .. import selectors
 from ..models import Event, EventStatus
@@ -47,7 +46,7 @@ def reminder_times(starts_at: dt.datetime, tz) -> tuple[dt.datetime, dt.datetime
 def _send_reminder(event: Event, which: str) -> tuple[int, int]:
     """One message per recipient (nobody sees the others' addresses), over one connection.
     Returns (sent, recipients)."""
-    context = {"event": event, "which": which, "base_url": settings.PORTAL_BASE_URL}
+    context = {"event": event, "which": which, "base_url": links.base_url()}
     messages = [
         mail.build(
             to=email,

@@ -27,29 +27,35 @@ from ..forms import (
 from ..models import Event, EventKind, EventStatus
 
 
+def listed_events(user, institution, form: EventFilterForm) -> tuple[list[Event], str]:
+    """The events of the list with its filters (its page and its exports), and the period."""
+    data = form.cleaned_data if form.is_valid() else {}
+    period = data.get("period") or "upcoming"
+    now = timezone.now()
+    # Upcoming includes what is on now (started up to a day ago and still planned).
+    start = now - dt.timedelta(days=1) if period == "upcoming" else None
+    end = now if period == "past" else None
+    events = selectors.events_for(
+        user,
+        institution,
+        start=start,
+        end=end,
+        kind=data.get("kind", ""),
+        status=data.get("status", ""),
+    )
+    if period == "upcoming":
+        events = [e for e in events if e.ends_at >= now]
+    if period == "past":
+        events.reverse()
+    return events, period
+
+
 class EventListView(InstitutionView):
     action = "channel.view"
 
     def get(self, request, institution_id):
         form = EventFilterForm(request.GET or None)
-        data = form.cleaned_data if form.is_valid() else {}
-        period = data.get("period") or "upcoming"
-        now = timezone.now()
-        # Upcoming includes what is on now (started up to a day ago and still planned).
-        start = now - dt.timedelta(days=1) if period == "upcoming" else None
-        end = now if period == "past" else None
-        events = selectors.events_for(
-            request.user,
-            self.institution,
-            start=start,
-            end=end,
-            kind=data.get("kind", ""),
-            status=data.get("status", ""),
-        )
-        if period == "upcoming":
-            events = [e for e in events if e.ends_at >= now]
-        if period == "past":
-            events.reverse()
+        events, period = listed_events(request.user, self.institution, form)
         return self.render(
             "channels/events.html",
             form=form,

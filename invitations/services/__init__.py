@@ -41,6 +41,7 @@ from .join_requests import approve_join_request, reject_join_request
 from .links import (
     POLICY_EDITABLE,
     IssuedLink,
+    add_short_code,
     check_or_explain,
     check_person_in_reach,
     check_usable,
@@ -91,6 +92,7 @@ __all__ = [
     "InvitationRevoked",
     "InvitationUsedUp",
     "IssuedLink",
+    "add_short_code",
     "SignInLinkError",
     "SignInLinkExpired",
     "SignInLinkNotFound",

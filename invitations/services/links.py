@@ -10,10 +10,10 @@ is in `use`, revoking one in `revoking`.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,16 @@ from roles.models import (
     normalize_search,
 )
 from sferum_portal.editing import assign_fields
-from sferum_portal.tokens import digests_match, hash_token, new_token
+from sferum_portal.links import absolute_url
+from sferum_portal.tokens import (
+    digests_match,
+    format_short_code,
+    hash_short_code,
+    hash_token,
+    new_short_code,
+    new_token,
+    normalize_short_code,
+)
 
 from .. import emails
 from ..models import (
@@ -55,9 +64,18 @@ from .revoking import revoke_queryset
 
 
 def find_invitation(token: str, *, lock: bool = False) -> Invitation:
+    """The link of a token, or of a short code printed on a QR sheet (typed in any case,
+    with or without its dash: `sferum_portal.tokens.normalize_short_code`)."""
     qs = Invitation.objects.select_related("institution", "unit", "person")
     if lock:
         qs = qs.select_for_update(of=("self",))
+    code = normalize_short_code(token)
+    if code is not None:
+        digest = hash_short_code(code)
+        invitation = qs.filter(short_code_hash=digest).first()
+        if invitation is None or not hmac.compare_digest(invitation.short_code_hash, digest):
+            raise InvitationNotFound
+        return invitation
     invitation = qs.filter(token_hash=hash_token(token)).first()
     # The lookup is by hash; the comparison is constant-time all the same.
     if invitation is None or not digests_match(invitation.token_hash, token):
@@ -78,7 +96,7 @@ def check_usable(invitation: Invitation, now: dt.datetime | None = None) -> None
 def invitation_url(token: str) -> str:
     from django.urls import reverse
 
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("invite", args=[token])
+    return absolute_url(reverse("invite", args=[token]))
 
 
 # --- creating and sending ---------------------------------------------------------------------
@@ -320,10 +338,33 @@ class IssuedLink:
     person: Person
     invitation: Invitation
     token: str
+    # The short code to type by hand (printed sheets), or "".
+    code: str = ""
 
     @property
     def url(self) -> str:
         return invitation_url(self.token)
+
+    @property
+    def code_display(self) -> str:
+        return format_short_code(self.code) if self.code else ""
+
+
+def add_short_code(invitation: Invitation) -> str:
+    """Give a link a short code to type by hand; returns the code (only its keyed hash is
+    kept). A clash with another link's code (one in 10¹⁴) draws again."""
+    for _attempt in range(5):
+        code = new_short_code()
+        try:
+            with transaction.atomic():
+                Invitation.objects.filter(pk=invitation.pk).update(
+                    short_code_hash=hash_short_code(code)
+                )
+        except IntegrityError:
+            continue
+        invitation.short_code_hash = hash_short_code(code)
+        return code
+    raise RuleBroken(_("No short code could be drawn; try again."))  # pragma: no cover
 
 
 @transaction.atomic
@@ -334,10 +375,12 @@ def issue_personal_links(
     created_by,
     people: list[Person] | None = None,
     expires_at: dt.datetime | None = None,
+    short_codes: bool = False,
 ) -> list[IssuedLink]:
     """One personal link per roster person of `role` in `unit` who has not joined yet and has
     no login (somebody with a login sees the class's chats already, and a personal link is no
-    key to a login: see `check_person_in_reach`).
+    key to a login: see `check_person_in_reach`). `short_codes`: each also gets a short code to
+    type by hand (a sheet to print).
 
     A person who still holds an active personal link gets a new one and the old is revoked:
     the old token cannot be shown again.
@@ -362,5 +405,6 @@ def issue_personal_links(
             expires_at=expires_at,
             send=False,
         )
-        issued.append(IssuedLink(person=person, invitation=invitation, token=token))
+        code = add_short_code(invitation) if short_codes else ""
+        issued.append(IssuedLink(person=person, invitation=invitation, token=token, code=code))
     return issued

@@ -25,6 +25,7 @@ from roles import permissions
 from roles import services as roles_services
 from roles.errors import NotAllowed, RuleBroken
 from roles.models import Person, PersonKind
+from sferum_portal import links
 from sferum_portal.tokens import digests_match, hash_token, new_token
 
 from ..models import SignInLink, SignInStatus
@@ -34,7 +35,7 @@ FAMILY_KINDS = (PersonKind.STUDENT, PersonKind.PARENT)
 
 
 def signin_url(token: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse("signin", args=[token])
+    return links.absolute_url(reverse("signin", args=[token]))
 
 
 def check_signin_issuable(person: Person, by) -> None:

@@ -9,7 +9,7 @@ A package; every view is importable from here (the URLconfs use `views.Invitatio
   `/signin/<token>/`.
 """
 
-from .landing import invite
+from .landing import invite, invite_code
 from .links import (
     BulkLinksView,
     InvitationCreateView,
@@ -45,6 +45,7 @@ __all__ = [
     "VerificationDecideView",
     "VerificationQueueView",
     "invite",
+    "invite_code",
     "person_section",
     "qr_svg",
     "signin",

@@ -1,5 +1,6 @@
 """The public landing page `/invite/<token>/`: GET says what the link is for; POST joins (sign
-in, sign up, confirm a personal link, or say who you are for a class link).
+in, sign up, confirm a personal link, or say who you are for a class link). The token may be
+the short code of a printed sheet; `/invite/` is where that code is typed.
 
 Rate-limited per address. A link that does not work gets its own page and status: unknown 404;
 expired, revoked, used up 410; not for you (or a personal link of somebody who has a login by
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from roles.selectors import active_admins
 from roles.web import show_as_message
+from sferum_portal.tokens import normalize_short_code
 
 from .. import ratelimit, services
 from ..forms import JoinRequestForm, SignupForm
@@ -54,6 +56,25 @@ def _failure(request, exc: services.InvitationError, invitation: Invitation | No
 def _after_joining(request, invitation: Invitation):
     # On to the chats the person is now entitled to.
     return redirect("chats:my", institution_id=invitation.institution_id)
+
+
+def invite_code(request):
+    """`/invite/`: the short code printed under a QR code, typed by hand. A code in the right
+    form leads to its landing page (`/invite/<code>/`, which checks it like a token); anything
+    else is said at once. Rate-limited with the landing."""
+    code, error = "", ""
+    if request.method == "POST":
+        if not ratelimit.allow(request):
+            return render(request, "invitations/rate_limited.html", status=429)
+        code = request.POST.get("code", "")[:40]
+        normal = normalize_short_code(code)
+        if normal is not None:
+            return redirect("invite", token=normal)
+        error = _(
+            "A code has ten letters and digits, such as ABCDE-FGHJK (there is no 0, O, 1, I "
+            "or L in it). Check what you typed."
+        )
+    return render(request, "invitations/invite_code.html", {"code": code, "error": error})
 
 
 def invite(request, token: str):

@@ -12,15 +12,15 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from roles import permissions
-from roles.models import Unit, normalize_search
+from roles.models import Unit
 from roles.web import InstitutionView, id_param, paginate, show_as_message, show_on_form
+from sferum_portal.links import absolute_url
 
 from .. import selectors, services
 from ..forms import BulkLinksForm, InvitationFilterForm, InvitationForm, PolicyForm
@@ -30,9 +30,19 @@ from ..models import Invitation, Status
 PASSWORDLESS_ROLES_ORDERED = ("student", "parent")
 
 
-def qr_svg(url: str) -> str:
-    """The link as an inline SVG QR code (made by segno)."""
-    return mark_safe(segno.make(url, error="m").svg_inline(scale=4, border=2))  # noqa: S308
+# Cards on one printed A4 page of a class's links (two columns of five, cut along the lines).
+CARDS_PER_PAGE = 10
+
+
+def qr_svg(url: str, *, printed: bool = False) -> str:
+    """The link as an inline SVG QR code (made by segno). `printed`: sized by the sheet's
+    stylesheet (a viewBox, no fixed size); the card's white margin completes the quiet zone."""
+    code = segno.make(url, error="m")
+    if printed:
+        svg = code.svg_inline(border=2, omitsize=True, svgclass="qr-code")
+    else:
+        svg = code.svg_inline(scale=4, border=2)
+    return mark_safe(svg)  # noqa: S308
 
 
 class InvitationListView(InstitutionView):
@@ -42,20 +52,7 @@ class InvitationListView(InstitutionView):
         qs = selectors.invitations_visible_to(request.user, self.institution)
         form = InvitationFilterForm(request.GET or None, institution=self.institution)
         if form.is_valid():
-            data = form.cleaned_data
-            if data["status"]:
-                qs = qs.with_status(data["status"])
-            if data["unit"]:
-                qs = qs.filter(unit=data["unit"])
-            if data["role"]:
-                qs = qs.filter(role=data["role"])
-            if data["creator"]:
-                qs = qs.filter(
-                    Q(created_by__username__icontains=data["creator"])
-                    | Q(created_by__last_name__icontains=data["creator"])
-                )
-            for word in normalize_search(data["q"]).split():
-                qs = qs.filter(search_key__contains=word)
+            qs = selectors.filter_invitations(qs, form.cleaned_data)
         return self.render(
             "invitations/list.html",
             filter_form=form,
@@ -217,6 +214,7 @@ class BulkLinksView(InstitutionView):
         return BulkLinksForm(
             data,
             units=selectors.units_for_inviting(self.request.user, self.institution),
+            default_days=services.policy_for(self.institution).default_ttl_days,
             initial={"unit": self.request.GET.get("unit")},
         )
 
@@ -237,7 +235,11 @@ class BulkLinksView(InstitutionView):
             unit, role = form.cleaned_data["unit"], form.cleaned_data["role"]
             try:
                 issued = services.issue_personal_links(
-                    unit=unit, role=role, created_by=request.user
+                    unit=unit,
+                    role=role,
+                    created_by=request.user,
+                    expires_at=form.cleaned_data["expires_at"],
+                    short_codes=True,
                 )
             except ValidationError as exc:
                 show_on_form(form, exc)
@@ -256,8 +258,18 @@ class BulkLinksView(InstitutionView):
                     if not with_login:
                         messages.info(request, _("Everybody of this class has joined already."))
                     return redirect("invitations:bulk", institution_id=self.institution.pk)
-                sheet = [(link, qr_svg(link.url)) for link in issued]
-                return self.render("invitations/sheet.html", unit=unit, role=role, sheet=sheet)
+                cards = [(link, qr_svg(link.url, printed=True)) for link in issued]
+                pages = [
+                    cards[i : i + CARDS_PER_PAGE] for i in range(0, len(cards), CARDS_PER_PAGE)
+                ]
+                return self.render(
+                    "invitations/sheet.html",
+                    unit=unit,
+                    role=role,
+                    pages=pages,
+                    count=len(cards),
+                    code_url=absolute_url(reverse("invite_code")),
+                )
         return self.render("invitations/bulk.html", form=form, waiting=None)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy
 
-from sferum_portal import mail
+from sferum_portal import links, mail
 
 from ..models import LoginCode
 
@@ -54,7 +54,7 @@ def send_code(*, username: str) -> bool:
             "user": user,
             "code": code,
             "minutes": settings.LOGIN_CODE_MINUTES,
-            "base_url": settings.PORTAL_BASE_URL,
+            "base_url": links.base_url(),
         },
     )
     sent = mail.send([message]) == 1

@@ -18,6 +18,7 @@ from roles import services
 from roles.models import PersonKind, Role, UnitKind
 
 from ..factories import PASSWORD, make_institution, make_member, make_person, make_unit
+from .printing import scan_element
 from .test_scenario import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,9 +68,10 @@ def test_a_student_stays_signed_in_after_the_browser_restarts(browsers, school, 
     admin.select_option("#id_role", "student")
     admin.locator("main form[method=post] button[type=submit]").click()
     admin.wait_for_load_state()
-    card = admin.locator(".sheet-card", has_text="Воробьёва")
+    card = admin.locator(".qr-card", has_text="Воробьёва")
     assert card.locator("svg").count() == 1  # the QR code
-    link = re.search(r"https?://\S+/invite/[A-Za-z0-9_\-]+/", card.inner_text())[0]
+    link = scan_element(card.locator("svg"))
+    assert re.fullmatch(r"https?://\S+/invite/[A-Za-z0-9_\-]+/", link)
 
     # The student scans it on her phone and joins with one button, no password.
     phone = browsers.page("student")

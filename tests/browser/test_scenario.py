@@ -17,6 +17,7 @@ from roles import services
 from roles.models import Person, PersonKind, Role, Unit
 
 from ..factories import PASSWORD, make_institution, make_member, make_person
+from .printing import scan_element
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,7 +101,9 @@ def test_from_a_new_class_to_the_students_chat_and_the_statistics(browsers, scho
     submit(teacher)
     sheet = teacher.inner_text("main")
     assert "Соколова" in sheet
-    student_link = re.search(r"https?://\S+/invite/[A-Za-z0-9_\-]+/", sheet)[0]
+    # The student's phone scans the QR code of her card.
+    student_link = scan_element(teacher.locator(".qr-card", has_text="Соколова").locator("svg"))
+    assert re.fullmatch(r"https?://\S+/invite/[A-Za-z0-9_\-]+/", student_link)
 
     # ... and registers the class chats (students and parents).
     for kind, title, link in (

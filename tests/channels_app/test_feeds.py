@@ -2,6 +2,7 @@
 
 import datetime as dt
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from channels_app import services
-from channels_app.models import EventKind, FeedToken, PostState
+from channels_app.models import EventKind, FeedToken, Post, PostState
 from roles.models import Role
 
 from ..conftest import login
@@ -200,8 +201,67 @@ def test_the_atom_feed_has_the_published_posts_of_the_users_channels(world, post
     assert len(titles) == len(set(titles))
     assert set(titles) == ATOM_EXPECTED[who]
     for entry in entries:
-        assert entry.findtext(f"{ATOM}id").startswith("post-")
+        assert TAG_URI.match(entry.findtext(f"{ATOM}id"))
         assert entry.find(f"{ATOM}link").get("href")
+
+
+TAG_URI = re.compile(r"^tag:[a-z0-9.-]+,\d{4}(-\d{2}(-\d{2})?)?:[^\s]+$")
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _atom(user) -> ET.Element:
+    token = services.issue_feed_token(user=user)
+    response = Client().get(reverse("channels:atom", args=[token]))
+    assert response.status_code == 200
+    # The strict parser: a feed that is not well-formed XML fails here.
+    return ET.fromstring(response.content)
+
+
+def _one(element, name: str):
+    found = element.findall(f"{ATOM}{name}")
+    assert len(found) == 1, f"{element.tag} must have exactly one atom:{name}, has {len(found)}"
+    return found[0]
+
+
+def test_the_atom_feed_keeps_the_rules_of_rfc_4287(world, posts, admin_user, director):
+    """What the W3C Feed Validator checks: ids are IRIs (tag: URIs), unique per feed and per
+    entry; one title, id and updated each; dates in RFC 3339; a self link; an author for every
+    entry; the post's text as plain text, exactly."""
+    _institution, people, _events = world
+    body = 'Собрание в 18:00 <b>не</b> & "вовремя"\nВторая строка'
+    news = channel(_institution, admin_user, "everyone", "Объявления")
+    post = post_in_state(news, director.user, admin_user, PostState.PUBLISHED, title="Текст")
+    Post.objects.filter(pk=post.pk).update(body=body)
+
+    feeds = {who: _atom(people[who]) for who in ("parent", "teacher")}
+
+    feed_ids = {who: _one(feed, "id").text for who, feed in feeds.items()}
+    assert all(TAG_URI.match(i) for i in feed_ids.values()), feed_ids
+    assert len(set(feed_ids.values())) == 2  # one feed per user
+    for feed in feeds.values():
+        assert feed.tag == f"{ATOM}feed"
+        assert _one(feed, "title").text
+        assert RFC3339.match(_one(feed, "updated").text)
+        self_links = [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
+        assert len(self_links) == 1 and self_links[0].get("href").startswith("http")
+        entries = feed.findall(f"{ATOM}entry")
+        ids = [_one(e, "id").text for e in entries]
+        assert len(ids) == len(set(ids)) and all(TAG_URI.match(i) for i in ids), ids
+        for entry in entries:
+            assert _one(entry, "title").text
+            assert RFC3339.match(_one(entry, "updated").text)
+            assert _one(entry, "author").find(f"{ATOM}name").text
+            alternate = entry.find(f"{ATOM}link[@rel='alternate']")
+            assert alternate is not None and alternate.get("href").startswith("http")
+            assert entry.find(f"{ATOM}summary") is None
+            content = _one(entry, "content")
+            assert content.get("type") == "text"
+        text_entry = next(e for e in entries if _one(e, "title").text == "Текст")
+        assert _one(text_entry, "content").text == body
+    # The same post has the same id in every feed that shows it.
+    assert {_one(e, "id").text for e in feeds["parent"].findall(f"{ATOM}entry")} & {
+        _one(e, "id").text for e in feeds["teacher"].findall(f"{ATOM}entry")
+    }
 
 
 # --- the page of the addresses --------------------------------------------------------------------

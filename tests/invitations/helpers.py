@@ -16,6 +16,8 @@ from ..factories import START, UserFactory, make_person
 
 # The raw token in a link: base64url characters.
 LINK_RE = re.compile(r"/invite/([A-Za-z0-9_-]{22,})/")
+# The short code under a QR code on a printed sheet.
+CODE_RE = re.compile(r'class="qr-card-short">([2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5})<')
 
 
 def landing(token: str) -> str:

@@ -52,6 +52,17 @@ MATRIX = {
     "duplicates": (ADMIN, 200),
     "merge": (ADMIN, 200),
     "login_locks": (ADMIN, 200),
+    # Every list's exports and print view: for those who see the list.
+    **{
+        f"{name}_{fmt}": (allowed, 200)
+        for name, allowed in (
+            ("people", MANAGEMENT),
+            ("movements", MANAGEMENT),
+            ("todos", ADMIN),
+            ("audit", {"director", "admin"}),
+        )
+        for fmt in ("xlsx", "csv", "print")
+    },
 }
 ROLES = [
     "anonymous",

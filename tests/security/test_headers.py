@@ -161,6 +161,7 @@ def test_production_cookies_hsts_and_redirects(tmp_path):
         "DEBUG": "0",
         "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
         "ALLOWED_HOSTS": "testserver",
+        "PORTAL_BASE_URL": "https://testserver",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
         "LOG_LEVEL": "ERROR",

@@ -116,10 +116,14 @@ def test_the_flows_with_secrets_log_none_of_them(school, console, caplog):
         reverse("invitations:bulk", args=[institution.pk]), {"unit": klass.pk, "role": "student"}
     )
     assert response.status_code == 200
-    personal = re.search(r"/invite/([A-Za-z0-9_\-]{20,})/", response.content.decode())[1]
-    secrets.append(personal)
+    # The sheet has the link in its QR code and, under it, the short code to type.
+    shown = re.search(r'class="qr-card-short">([A-Z0-9-]{11})<', response.content.decode())[1]
+    personal = shown.replace("-", "")
+    secrets += [shown, personal]
     student_client = Client()
-    response = student_client.post(reverse("invite", args=[personal]), {"action": "join"})
+    response = student_client.post(reverse("invite_code"), {"code": shown.lower()})
+    assert response.status_code == 302
+    response = student_client.post(response["Location"], {"action": "join"})
     assert response.status_code == 302
     # A link that does not exist is logged as a 404 (by django.request).
     student_client.get("/invite/not-a-real-token-0123456789/")

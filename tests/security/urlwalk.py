@@ -38,6 +38,11 @@ SPECIAL: dict[str, tuple[str, str]] = {
         "an invitation's landing page: the token is the key (unknown 404, used up or expired "
         "410, rate-limited per address)",
     ),
+    "invite_code": (
+        "public",
+        "typing the short code of a printed QR sheet: leads to the code's landing page "
+        "(rate-limited like it)",
+    ),
     "signin": (
         "public",
         "a sign-in link's landing page: the token is the key (unknown 404, used, expired or "

@@ -385,9 +385,14 @@ def test_the_period_switch_takes_7_30_or_90_days_and_falls_back_to_30(
     period = response.context["period"]
     assert [row.day for row in period] == [hundred_days - n * DAY for n in reversed(range(days))]
     activity = response.context["activity"]
-    assert len(activity.lines[0].points.split()) == days
-    assert activity.first_day == (hundred_days - (days - 1) * DAY).isoformat()
-    assert activity.last_day == hundred_days.isoformat()
+    assert len(activity) == 5  # one bar chart per daily count
+    for _title, chart in activity:
+        assert chart.kind == "bar" and len(chart.series[0].bars) == days
+        assert chart.x_ticks[-1].label == hundred_days.strftime("%d.%m")
+        assert 2 <= len(chart.x_ticks) <= 8
+    coverage = response.context["coverage"]
+    assert coverage.kind == "line" and len(coverage.series) == len(selectors.SHARES)
+    assert len(response.context["activity_table"].rows) == days
     assert f'btn-primary" href="?days={days}"' in text_of(response)
 
 
@@ -395,10 +400,11 @@ def test_the_charts_are_svg_drawn_on_the_server_and_need_nothing_from_outside(pe
     response = login(people["director"]).get(OVERVIEW, {"days": 7})
     page = text_of(response)
 
-    assert page.count("<svg") >= 2
-    # the seven shares (joined, verified, with chats, present in the class chats), then five
-    # daily counts
-    assert page.count("<polyline") == 7 + 5
+    assert page.count("<svg") >= 6
+    lines = sum(len(s.segments) for s in response.context["coverage"].series)
+    # the shares (joined, verified, with chats, present in the class chats) as lines
+    assert lines and page.count("<polyline") == lines
+    assert page.count("<rect") == 5 * 7  # the five daily counts as bars, a bar a day
     for points in re.findall(r'<polyline[^>]* points="([^"]*)"', page):
         for point in points.split():
             x, y = (float(v) for v in point.split(","))
@@ -515,13 +521,14 @@ def _day_rows(institution, last, days):
 
 
 def _csv(response) -> list[list[str]]:
-    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    content = response.getvalue()
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.mark.parametrize("days", [7, 30, 90])
-def test_the_csv_export_has_one_row_per_day_then_the_class_table(
-    institution, people, exportable, class_table, days
+def test_the_csv_export_by_day_has_one_row_per_day_and_nothing_else(
+    institution, people, exportable, days
 ):
     response = login(people["director"]).get(CSV_URL, {"days": days})
 
@@ -537,50 +544,68 @@ def test_the_csv_export_has_one_row_per_day_then_the_class_table(
 
     snapshots = _day_rows(institution, exportable, days)
     assert len(snapshots) == days
-    day_rows = rows[1 : 1 + days]
-    for row, snap in zip(day_rows, snapshots, strict=True):
-        assert row[0] == snap.day.isoformat()
+    assert len(rows) == 1 + days  # one table per file: no second table below
+    for row, snap in zip(rows[1:], snapshots, strict=True):
+        assert row[0] == snap.day.strftime("%d.%m.%Y")
         expected = [getattr(snap, name) for name in METRICS]
-        assert row[1:] == ["" if v is None else str(v) for v in expected]
-    assert rows[1 + days] == []
+        assert row[1:] == [
+            "" if v is None else str(v) if isinstance(v, int) else f"{v:.1f}".replace(".", ",")
+            for v in expected
+        ]
+    wait = METRICS.index("join_request_wait_hours") + 1
+    assert rows[-1][wait] == "2,5"
 
-    class_header, class_rows = rows[2 + days], rows[3 + days :]
+
+def test_the_csv_export_by_class_is_a_file_of_its_own(institution, people, exportable, class_table):
+    rows = _csv(login(people["director"]).get(CSV_URL, {"table": "classes"}))
+
+    class_header, class_rows = rows[0], rows[1:]
     assert class_header[0] == "класс"
-    assert len(class_header) == 1 + len(UNIT_METRICS)
-    assert russian_header(class_header), class_header
+    assert len(class_header) == 1 + len(UNIT_METRICS) + 5
+    assert russian_header(class_header[: 1 + len(UNIT_METRICS)]), class_header
     assert [r[0] for r in class_rows] == ["1А (2026/2027)", "1Б (2026/2027)", "1В (2026/2027)"]
     first = UnitSnapshot.objects.get(unit=class_table["1А"], day=exportable)
-    assert class_rows[0][1:] == [str(getattr(first, name)) for name, _l in UNIT_METRICS]
+    assert class_rows[0][1 : 1 + len(UNIT_METRICS)] == [
+        str(getattr(first, name)) for name, _l in UNIT_METRICS
+    ]
 
 
-def test_the_xlsx_export_has_two_sheets_with_the_snapshots(
+def test_the_xlsx_export_has_two_sheets_with_typed_cells(
     institution, people, exportable, class_table
 ):
+    from ..exports import check_layout, sheet_rows
+
     response = login(people["director"]).get(XLSX_URL)
 
     assert response.status_code == 200
     assert "spreadsheetml" in response["Content-Type"]
-    book = load_workbook(io.BytesIO(response.content))
+    book = load_workbook(io.BytesIO(response.getvalue()))
     assert book.sheetnames == ["По дням", "По классам"]
-    by_day = list(book["По дням"].iter_rows(values_only=True))
-    header = by_day[0]
+    sheet = book["По дням"]
+    assert sheet["A2"].value == institution.name
+    header, by_day = sheet_rows(sheet)
+    check_layout(sheet, len(header))
     assert header[0] == "дата"
     assert russian_header(header), header
     snapshots = _day_rows(institution, exportable, 30)
-    assert len(by_day) == 1 + 30
-    for row, snap in zip(by_day[1:], snapshots, strict=True):
-        assert row[0] == snap.day.isoformat()
+    assert len(by_day) == 30
+    for row, snap in zip(by_day, snapshots, strict=True):
+        assert row[0] == dt.datetime.combine(snap.day, dt.time())
         assert list(row[1:]) == [getattr(snap, name) for name in METRICS]
     assert by_day[-1][METRICS.index("join_request_wait_hours") + 1] == 2.5
+    assert sheet.cell(row=6, column=1).is_date
+    assert sheet.cell(row=6, column=2).data_type == "n"
 
-    by_class = list(book["По классам"].iter_rows(values_only=True))
-    assert by_class[0][0] == "класс"
-    assert russian_header(by_class[0]), by_class[0]
-    assert len(by_class) == 1 + 3
-    for row in by_class[1:]:
+    class_sheet = book["По классам"]
+    class_header, by_class = sheet_rows(class_sheet)
+    check_layout(class_sheet, len(class_header))
+    assert class_header[0] == "класс"
+    assert russian_header(class_header[: 1 + len(UNIT_METRICS)]), class_header
+    assert len(by_class) == 3
+    for row in by_class:
         unit = class_table[row[0].split()[0]]
         snap = UnitSnapshot.objects.get(unit=unit, day=exportable)
-        assert list(row[1:]) == [getattr(snap, name) for name, _l in UNIT_METRICS]
+        assert row[1 : 1 + len(UNIT_METRICS)] == [getattr(snap, n) for n, _l in UNIT_METRICS]
 
 
 @pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
@@ -592,7 +617,11 @@ def test_every_export_is_written_to_the_audit_log(institution, people, exportabl
     event = AuditEvent.objects.get(action="stats.export")
     assert (event.institution, event.actor) == (institution, user)
     assert event.data.get("days") == 7
-    assert cyrillic(event.summary.split()[0])
+    assert event.summary == translation.gettext(
+        "Statistics exported by day"
+        if url == CSV_URL
+        else "Statistics exported with the per-class table"
+    )
 
 
 @pytest.mark.parametrize("url", [CSV_URL, XLSX_URL])
@@ -612,7 +641,7 @@ def formula_class(institution):
 
 
 def test_the_csv_export_never_writes_a_cell_that_excel_would_run(people, formula_class):
-    rows = _csv(login(people["director"]).get(CSV_URL))
+    rows = _csv(login(people["director"]).get(CSV_URL, {"table": "classes"}))
 
     cells = [cell for row in rows for cell in row]
     assert any("HYPERLINK" in cell for cell in cells)
@@ -620,7 +649,7 @@ def test_the_csv_export_never_writes_a_cell_that_excel_would_run(people, formula
 
 
 def test_the_xlsx_export_never_writes_a_formula(people, formula_class):
-    book = load_workbook(io.BytesIO(login(people["director"]).get(XLSX_URL).content))
+    book = load_workbook(io.BytesIO(login(people["director"]).get(XLSX_URL).getvalue()))
 
     cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
     assert any("HYPERLINK" in str(cell.value) for cell in cells)
@@ -683,18 +712,52 @@ def test_recalculating_needs_a_post(people):
 # --- the charts on their own ---------------------------------------------------------------------
 
 
-def test_a_chart_skips_missing_values_and_scales_to_its_top():
-    from stats.charts import HEIGHT, PAD, WIDTH, line_chart
+def test_a_line_chart_breaks_at_missing_values_and_scales_to_its_top():
+    from stats.charts import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, line_chart
 
     days = [dt.date(2026, 3, 1) + n * DAY for n in range(3)]
     chart = line_chart(days, {"a": [0, None, 50], "b": [100, 100, 100]}, y_max=100)
 
-    a, b = chart.lines
-    assert a.points == f"{PAD:.1f},{HEIGHT - PAD:.1f} {WIDTH - PAD:.1f},{HEIGHT / 2:.1f}"
-    assert len(b.points.split()) == 3 and all(p.endswith(f",{PAD:.1f}") for p in b.points.split())
-    assert (chart.first_day, chart.last_day) == ("2026-03-01", "2026-03-03")
-    assert [label for _y, label in chart.grid] == ["0", "25", "50", "75", "100"]
+    a, b = chart.series
+    middle = (HEIGHT - BOTTOM + TOP) / 2
+    assert a.segments == [f"{LEFT:.1f},{HEIGHT - BOTTOM:.1f}", f"{WIDTH - RIGHT:.1f},{middle:.1f}"]
+    assert len(b.segments) == 1 and all(p.endswith(f",{TOP:.1f}") for p in b.segments[0].split())
+    assert a.dash != b.dash and a.colour != b.colour
+    assert [t.label for t in chart.x_ticks] == ["01.03", "02.03", "03.03"]
+    assert [t.label for t in chart.y_ticks] == ["0", "25", "50", "75", "100"]
     assert line_chart([], {"a": []}) is None
+
+
+@pytest.mark.parametrize(
+    ("peak", "ticks"),
+    [
+        (0, ["0", "1"]),
+        (3, ["0", "1", "2", "3"]),
+        (7, ["0", "2", "4", "6", "8"]),
+        (23, ["0", "5", "10", "15", "20", "25"]),
+        (480, ["0", "100", "200", "300", "400", "500"]),
+    ],
+)
+def test_a_bar_chart_counts_in_whole_numbers(peak, ticks):
+    from stats.charts import bar_chart
+
+    days = [dt.date(2026, 3, 1) + n * DAY for n in range(90)]
+    chart = bar_chart(days, [peak] * 89 + [None])
+
+    assert [t.label for t in chart.y_ticks] == ticks
+    assert len(chart.series[0].bars) == 89  # no bar for a day without a figure
+    assert len(chart.x_ticks) <= 8 and chart.x_ticks[-1].label == "29.05"
+
+
+def test_chart_numbers_are_written_in_russian():
+    from stats.charts import figures_table, number
+
+    with translation.override("ru"):
+        assert number(12.5) == "12,5"
+        assert number(3) == "3"
+        assert number(None) == "—"
+        table = figures_table([dt.date(2026, 11, 1)], {"доля, %": [33.3]})
+    assert table.rows == [["01.11.2026", "33,3"]]
 
 
 def test_the_shares_are_none_without_a_denominator():

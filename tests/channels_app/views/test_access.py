@@ -59,6 +59,9 @@ MATRIX = {
     "support_detail": ("support.manage", 200, {}),
     "application": ("support.manage", 200, {}),
     "help": ("channel.view", 200, {}),
+    # The lists' exports and print views: for those who see the list.
+    **{f"events_{fmt}": ("channel.view", 200, {}) for fmt in ("xlsx", "csv", "print")},
+    **{f"support_{fmt}": ("support.manage", 200, {}) for fmt in ("xlsx", "csv", "print")},
 }
 # Read by calendar apps with the secret in the address (see test_feeds) and the redirect.
 NOT_IN_MATRIX = {"home", "ics_personal", "ics_institution", "atom"}

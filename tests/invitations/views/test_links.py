@@ -12,10 +12,21 @@ from django.utils import timezone
 from invitations import services
 from invitations.models import Invitation, RevokeReason, Status
 from roles.models import Role, UnitKind
+from sferum_portal.tokens import hash_short_code, normalize_short_code
 
 from ...conftest import login
 from ...factories import UserFactory, make_institution, make_member, make_unit
-from ..helpers import LINK_RE, issue, landing, make_expired, page, roster_member, text_of, token_in
+from ..helpers import (
+    CODE_RE,
+    LINK_RE,
+    issue,
+    landing,
+    make_expired,
+    page,
+    roster_member,
+    text_of,
+    token_in,
+)
 
 
 def listed(response) -> set[int]:
@@ -431,9 +442,13 @@ def test_the_bulk_sheet_has_one_personal_link_and_qr_code_per_person_not_joined(
     assert response.status_code == 200
     html = text_of(response)
     assert html.count("<svg") == 3
-    tokens = set(LINK_RE.findall(html))
-    assert len(tokens) == 3
-    invitations = Invitation.objects.filter(token_hash__in=[services.hash_token(t) for t in tokens])
+    # The full link is in the QR code only; under it, a short code to type by hand.
+    assert not LINK_RE.findall(html)
+    codes = set(CODE_RE.findall(html))
+    assert len(codes) == 3
+    invitations = Invitation.objects.filter(
+        short_code_hash__in=[hash_short_code(normalize_short_code(c)) for c in codes]
+    )
     assert {i.person for i in invitations} == set(waiting)
     assert all(i.max_uses == 1 and i.role == Role.STUDENT for i in invitations)
     assert all(i.created_by == teacher.user for i in invitations)
@@ -445,17 +460,18 @@ def test_the_bulk_sheet_has_one_personal_link_and_qr_code_per_person_not_joined(
 def test_a_second_sheet_replaces_the_first_links(institution, klass, admin_client):
     student = roster_member(klass, Role.STUDENT)
     first = admin_client.post(page("bulk", institution), {"unit": klass.pk, "role": Role.STUDENT})
-    (old_token,) = set(LINK_RE.findall(text_of(first)))
+    (old_code,) = set(CODE_RE.findall(text_of(first)))
 
     second = admin_client.post(page("bulk", institution), {"unit": klass.pk, "role": Role.STUDENT})
-    (new_token,) = set(LINK_RE.findall(text_of(second)))
+    (new_code,) = set(CODE_RE.findall(text_of(second)))
 
-    assert new_token != old_token
-    old = Invitation.objects.get(token_hash=services.hash_token(old_token))
+    assert new_code != old_code
+    old = Invitation.objects.get(short_code_hash=hash_short_code(normalize_short_code(old_code)))
     assert (old.status, old.revoke_reason) == (Status.REVOKED, RevokeReason.REISSUED)
-    assert Client().get(landing(old_token)).status_code == 410
-    assert Invitation.objects.active().get(person=student).token_hash == services.hash_token(
-        new_token
+    assert Client().get(landing(old_code)).status_code == 410
+    assert Client().get(landing(new_code)).status_code == 200
+    assert Invitation.objects.active().get(person=student).short_code_hash == hash_short_code(
+        normalize_short_code(new_code)
     )
 
 
