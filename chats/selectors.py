@@ -189,6 +189,21 @@ def chats_of(institution: Institution) -> QuerySet[Chat]:
     return Chat.objects.filter(institution=institution).select_related("unit", "owner")
 
 
+def registry(institution: Institution, filters: dict | None = None) -> QuerySet[Chat]:
+    """The registry's chats with its filters (kind, messenger, unit, owner, state: in use by
+    default, "no_owner" or "archived"): the page and its exports show the same rows."""
+    qs = chats_of(institution)
+    filters = filters or {}
+    for name in ("kind", "platform", "unit", "owner"):
+        if filters.get(name):
+            qs = qs.filter(**{name: filters[name]})
+    state = filters.get("state", "")
+    if state == "archived":
+        return qs.filter(archived_at__isnull=False)
+    qs = qs.filter(archived_at__isnull=True)
+    return qs.filter(owner__isnull=True) if state == "no_owner" else qs
+
+
 def my_chats(user, institution: Institution) -> list[Chat]:
     """The chats whose link the user may see, in two queries."""
     today = institution.local_today()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from roles.exporting import export_urls
 from roles.web import CurrentInstitutionRedirect
 
 from . import views
@@ -9,6 +10,7 @@ app_name = "chats"
 urlpatterns = [
     path("", CurrentInstitutionRedirect.as_view(pattern_name="chats:my"), name="home"),
     path("<int:institution_id>/", views.RegistryView.as_view(), name="registry"),
+    *export_urls("<int:institution_id>/registry/", views.RegistryExportView, "registry"),
     path("<int:institution_id>/my/", views.MyChatsView.as_view(), name="my"),
     path("<int:institution_id>/classes/", views.MyClassesView.as_view(), name="classes"),
     path("<int:institution_id>/board/", views.BoardView.as_view(), name="board"),

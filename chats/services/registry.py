@@ -16,6 +16,7 @@ from roles.models import Institution, Person, Unit, UnitKind
 from sferum_portal import mail
 from sferum_portal.celery import publish
 from sferum_portal.editing import assign_fields
+from sferum_portal.links import base_url
 
 from .. import permissions, selectors
 from ..models import (
@@ -268,7 +269,7 @@ def _send_reminder(institution, teacher, address, missing) -> None:
                     "teacher": teacher,
                     "missing": missing,
                     "institution": institution,
-                    "base_url": settings.PORTAL_BASE_URL,
+                    "base_url": base_url(),
                 },
                 tz=institution.tzinfo,
             )

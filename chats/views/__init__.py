@@ -6,6 +6,7 @@
 - `messenger`: the MAX bot's token, "sync now", the matching of the chats the bot sees.
 """
 
+from .exports import RegistryExportView
 from .members import ChatDetailView, MemberDecideView, MemberListView
 from .messenger import BotChatMatchView, MessengerSyncView, MessengerTokenRemoveView, MessengerView
 from .registry import (
@@ -37,6 +38,7 @@ __all__ = [
     "MessengerView",
     "MyChatsView",
     "MyClassesView",
+    "RegistryExportView",
     "RegistryView",
     "RemindView",
 ]

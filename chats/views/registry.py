@@ -141,21 +141,8 @@ class RegistryView(InstitutionView):
     action = "chat.board"
 
     def get(self, request, institution_id):
-        qs = selectors.chats_of(self.institution)
         form = RegistryFilterForm(request.GET or None, institution=self.institution)
-        state = ""
-        if form.is_valid():
-            data = form.cleaned_data
-            state = data["state"]
-            for name in ("kind", "platform", "unit", "owner"):
-                if data[name]:
-                    qs = qs.filter(**{name: data[name]})
-        if state == "archived":
-            qs = qs.filter(archived_at__isnull=False)
-        else:
-            qs = qs.filter(archived_at__isnull=True)
-            if state == "no_owner":
-                qs = qs.filter(owner__isnull=True)
+        qs = selectors.registry(self.institution, form.cleaned_data if form.is_valid() else None)
         return self.render("chats/registry.html", form=form, page=paginate(request, qs))
 
 

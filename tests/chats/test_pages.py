@@ -26,6 +26,9 @@ OWNER_OR_ADMIN = {"admin", "teacher"}  # the teacher owns the chat of the matrix
 # url name -> (roles allowed, status for an allowed GET)
 MATRIX = {
     "registry": (BOARD, 200),
+    "registry_xlsx": (BOARD, 200),
+    "registry_csv": (BOARD, 200),
+    "registry_print": (BOARD, 200),
     "my": (EVERYONE, 200),
     "classes": (STAFF, 200),
     "board": (BOARD, 200),
@@ -648,3 +651,25 @@ def test_the_max_page_of_an_institution_without_chats(institution, admin_client)
 
     assert response.status_code == 200
     assert (response.context["data"]["total"], response.context["data"]["percent"]) == (0, 0)
+
+
+def test_the_registry_exports_every_filtered_chat_without_its_link(institution, admin_user):
+    from openpyxl import load_workbook
+
+    from .helpers import register
+
+    chats = [
+        register(admin_user, institution, ChatKind.OTHER, title=f"Чат {n}") for n in range(30)
+    ]
+    client = login(admin_user)
+    response = client.get(reverse("chats:registry_xlsx", args=[institution.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
+    values = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
+    assert {f"Чат {n}" for n in range(30)} <= set(values)  # all 30, not one page
+    assert not any(chat.link in str(v) for chat in chats for v in values)
+    assert "Реестр чатов" in values
+    csv = client.get(reverse("chats:registry_csv", args=[institution.pk]))
+    text = csv.getvalue().decode("utf-8-sig")
+    assert "Чат 29" in text and "vk.me" not in text and "https://" not in text
+    assert AuditEvent.objects.filter(action="chats.export").count() == 2
