@@ -658,9 +658,7 @@ def test_the_registry_exports_every_filtered_chat_without_its_link(institution, 
 
     from .helpers import register
 
-    chats = [
-        register(admin_user, institution, ChatKind.OTHER, title=f"Чат {n}") for n in range(30)
-    ]
+    chats = [register(admin_user, institution, ChatKind.OTHER, title=f"Чат {n}") for n in range(30)]
     client = login(admin_user)
     response = client.get(reverse("chats:registry_xlsx", args=[institution.pk]))
     assert response.status_code == 200
