@@ -77,6 +77,7 @@ def main() -> None:
         "SECRET_KEY", "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
     )
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver")
+    os.environ.setdefault("PORTAL_BASE_URL", "http://localhost")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
