@@ -20,6 +20,10 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def __str__(self) -> str:
+        """The person's name in lists («Смирнова Ольга»), the login only for a nameless user."""
+        return " ".join(n for n in (self.last_name, self.first_name) if n) or self.username
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -57,6 +61,13 @@ class Institution(Timestamped):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def timezone_label(self) -> str:
+        """«Москва (UTC+3)»: the zone as people in Russia name it."""
+        from ..timezones import label
+
+        return label(self.timezone)
 
     def local_today(self):
         return timezone.now().astimezone(self.tzinfo).date()
