@@ -21,8 +21,13 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        """The person's name in lists («Смирнова Ольга»), the login only for a nameless user."""
-        return " ".join(n for n in (self.last_name, self.first_name) if n) or self.username
+        """The person's name in lists («Смирнова Ольга»); a login without a name is named by
+        its roster entry, and shown as the login only when it has none."""
+        name = " ".join(n for n in (self.last_name, self.first_name) if n)
+        if not name and self.pk is not None:
+            person = self.people.order_by("pk").first()
+            name = person.full_name if person is not None else ""
+        return name or self.username
 
 
 def validate_timezone(value: str) -> None:
