@@ -354,6 +354,8 @@ def help_sections(user, institution: Institution) -> dict:
         "is_staff": bool(roles & role_permissions.STAFF) or getattr(user, "is_superuser", False),
         "is_admin": Role.ADMIN in roles or getattr(user, "is_superuser", False),
         "is_management": bool(roles & role_permissions.ADMINISTRATION),
+        "is_director": Role.DIRECTOR in roles,
+        "is_deputy": Role.DEPUTY in roles,
         "is_teacher": Role.TEACHER in roles,
         "is_family": bool(roles & role_permissions.FAMILY),
         "is_student": Role.STUDENT in roles,

@@ -99,8 +99,12 @@ class RegistryFilterForm(PortalForm):
     platform = forms.ChoiceField(
         label=_("messenger"), choices=[("", _("all")), *Platform.choices], required=False
     )
-    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
-    owner = forms.ModelChoiceField(label=_("owner"), queryset=Person.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("unit"), queryset=Unit.objects.none(), required=False, empty_label=_("all")
+    )
+    owner = forms.ModelChoiceField(
+        label=_("owner"), queryset=Person.objects.none(), required=False, empty_label=_("all")
+    )
     state = forms.ChoiceField(
         label=_("state"),
         required=False,

@@ -163,7 +163,9 @@ class InvitationFilterForm(PortalForm):
     status = forms.ChoiceField(
         label=_("status"), choices=[("", _("all")), *Status.choices], required=False
     )
-    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("unit"), queryset=Unit.objects.none(), required=False, empty_label=_("all")
+    )
     role = forms.ChoiceField(
         label=_("role"), choices=[("", _("all")), *Role.choices], required=False
     )

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .audit_actions import SECTIONS
 from .models import (
     AuditEvent,
     Movement,
@@ -35,11 +36,15 @@ class PortalFilterSet(django_filters.FilterSet):
 
 class PersonFilter(PortalFilterSet):
     q = django_filters.CharFilter(label=_("search"), method="search")
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=PersonKind.choices)
-    unit = django_filters.ModelChoiceFilter(
-        label=_("unit"), queryset=Unit.objects.none(), method="in_unit"
+    kind = django_filters.ChoiceFilter(
+        label=_("kind"), choices=PersonKind.choices, empty_label=_("all")
     )
-    role = django_filters.ChoiceFilter(label=_("role"), choices=Role.choices, method="with_role")
+    unit = django_filters.ModelChoiceFilter(
+        label=_("unit"), queryset=Unit.objects.none(), method="in_unit", empty_label=_("all")
+    )
+    role = django_filters.ChoiceFilter(
+        label=_("role"), choices=Role.choices, method="with_role", empty_label=_("all")
+    )
     status = django_filters.ChoiceFilter(
         label=_("status"),
         choices=[("current", _("current")), ("left", pgettext_lazy("people filter", "left"))],
@@ -80,10 +85,16 @@ class PersonFilter(PortalFilterSet):
 
 
 class UnitFilter(PortalFilterSet):
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=UnitKind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("kind"), choices=UnitKind.choices, empty_label=_("all")
+    )
     q = django_filters.CharFilter(label=_("name"), field_name="name", lookup_expr="icontains")
     archived = django_filters.BooleanFilter(
-        label=_("archived"), field_name="archived_at", lookup_expr="isnull", exclude=True
+        label=_("archived"),
+        field_name="archived_at",
+        lookup_expr="isnull",
+        exclude=True,
+        widget=forms.Select(choices=[("", _("all")), ("true", _("Yes")), ("false", _("No"))]),
     )
 
     class Meta:
@@ -92,7 +103,9 @@ class UnitFilter(PortalFilterSet):
 
 
 class MovementFilter(PortalFilterSet):
-    kind = django_filters.ChoiceFilter(label=_("kind"), choices=MovementKind.choices)
+    kind = django_filters.ChoiceFilter(
+        label=_("kind"), choices=MovementKind.choices, empty_label=_("all")
+    )
     since = django_filters.DateFilter(
         label=pgettext_lazy("date range", "from"), field_name="effective_date", lookup_expr="gte"
     )
@@ -106,8 +119,15 @@ class MovementFilter(PortalFilterSet):
 
 
 class AuditFilter(PortalFilterSet):
-    action = django_filters.CharFilter(label=_("action"), lookup_expr="startswith")
+    action = django_filters.ChoiceFilter(
+        label=_("section"), choices=SECTIONS, method="in_section", empty_label=_("all")
+    )
 
     class Meta:
         model = AuditEvent
         fields = ["action"]
+
+    def in_section(self, queryset, name, value):
+        if value == "export":
+            return queryset.filter(action__endswith=".export")
+        return queryset.filter(action__startswith=value)

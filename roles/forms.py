@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django import forms
 from django.conf import settings
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from . import documents
+from . import documents, timezones
 from .forms_base import DateInput, PortalForm, PortalModelForm
 from .models import (
     ROLES_BY_PERSON_KIND,
@@ -28,8 +26,7 @@ from .roster import FIELD_LABELS, FIELDS, IGNORED, column_name
 
 
 def _timezone_choices():
-    zones = sorted(z for z in zoneinfo.available_timezones() if z.startswith(("Europe/", "Asia/")))
-    return [(z, z) for z in zones]
+    return timezones.choices()
 
 
 class InstitutionForm(PortalModelForm):

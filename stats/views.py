@@ -10,7 +10,7 @@ from django.db.models import FloatField
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from roles import permissions
@@ -54,11 +54,11 @@ class StatsView(View):
 
 # The daily counts drawn as bars, one small chart each: (field, label).
 ACTIVITY = (
-    ("invitations_issued", _l("invitations issued")),
-    ("invitations_used", _l("invitations used")),
-    ("movements", _l("movements recorded")),
-    ("posts_published", _l("posts published")),
-    ("events_held", _l("events held")),
+    ("invitations_issued", gettext_lazy("invitations issued")),
+    ("invitations_used", gettext_lazy("invitations used")),
+    ("movements", gettext_lazy("movements recorded")),
+    ("posts_published", gettext_lazy("posts published")),
+    ("events_held", gettext_lazy("events held")),
 )
 
 

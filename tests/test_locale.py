@@ -2,6 +2,7 @@
 
 import ast
 import gettext
+import re
 from pathlib import Path
 
 from django.utils import translation
@@ -55,3 +56,36 @@ def test_the_portal_speaks_russian():
     with translation.override("ru"):
         assert translation.gettext("Roster import") == "Импорт контингента"
         assert translation.gettext("staff room") != "staff room"
+
+
+def test_no_entry_is_left_fuzzy():
+    """A fuzzy entry is a guess of msgmerge: compilemessages leaves it out, so the page would
+    show the English. Check the text, then remove the flag."""
+    text = (LOCALE / "ru/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    fuzzy = [
+        block.strip().splitlines()[-2:]
+        for block in text.split("\n\n")
+        if any(line.startswith("#,") and "fuzzy" in line for line in block.splitlines())
+    ]
+    assert fuzzy == [], "check these entries and remove their «#, fuzzy» flag"
+
+
+# The names xgettext extracts from Python (its defaults and those makemessages adds).
+GETTEXT_NAMES = {
+    "_", "gettext", "ngettext", "pgettext", "npgettext", "gettext_noop", "gettext_lazy",
+    "ngettext_lazy", "pgettext_lazy", "npgettext_lazy",
+}  # fmt: skip
+ALIAS = re.compile(r"import\s+(\w*gettext\w*)\s+as\s+(\w+)")
+
+
+def test_every_message_is_marked_with_a_name_makemessages_knows():
+    """`gettext_lazy as _l` hides its messages from makemessages: they never get translated."""
+    root = LOCALE.parent
+    unknown = []
+    for path in root.rglob("*.py"):
+        if {".venv", "node_modules", "migrations"} & set(path.parts):
+            continue
+        for original, alias in ALIAS.findall(path.read_text(encoding="utf-8")):
+            if alias not in GETTEXT_NAMES:
+                unknown.append(f"{path.relative_to(root)}: {original} as {alias}")
+    assert unknown == []

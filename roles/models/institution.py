@@ -20,6 +20,15 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
+    def __str__(self) -> str:
+        """The person's name in lists («Смирнова Ольга»); a login without a name is named by
+        its roster entry, and shown as the login only when it has none."""
+        name = " ".join(n for n in (self.last_name, self.first_name) if n)
+        if not name and self.pk is not None:
+            person = self.people.order_by("pk").first()
+            name = person.full_name if person is not None else ""
+        return name or self.username
+
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -57,6 +66,13 @@ class Institution(Timestamped):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def timezone_label(self) -> str:
+        """«Москва (UTC+3)»: the zone as people in Russia name it."""
+        from ..timezones import label
+
+        return label(self.timezone)
 
     def local_today(self):
         return timezone.now().astimezone(self.tzinfo).date()

@@ -1,10 +1,13 @@
 """What happened and what is still to do: appointments by order, the movement journal, the
 to-do list of manual Sferum steps, and the append-only audit log."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .base import InstitutionOwned, Timestamped, institution_key
@@ -119,7 +122,8 @@ class Movement(InstitutionOwned):
         indexes = [models.Index(fields=["institution", "-effective_date"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.person} ({self.effective_date})"
+        kind = capfirst(self.get_kind_display())
+        return f"{kind}: {self.person} ({self.effective_date:%d.%m.%Y})"
 
 
 class TodoKind(models.TextChoices):
@@ -188,6 +192,9 @@ class TodoItem(InstitutionOwned, Timestamped):
         return self.done_at is not None
 
 
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
 class AuditEvent(models.Model):
     """Append-only record of administrative actions and personal-data exports."""
 
@@ -229,3 +236,15 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+    @property
+    def action_label(self) -> str:
+        """The action in words, in the reader's language (roles.audit_actions)."""
+        from ..audit_actions import label
+
+        return label(self.action)
+
+    @property
+    def shown_summary(self) -> str:
+        """The summary with its dates as dd.mm.yyyy (rows written before the dates were)."""
+        return ISO_DATE.sub(r"\3.\2.\1", self.summary)

@@ -81,7 +81,11 @@ def appoint_admin(
         actor=by,
         action="appointment.create",
         summary=_("%(person)s appointed administrator by order № %(number)s of %(date)s")
-        % {"person": person.short_name, "number": appointment.order_number, "date": order_date},
+        % {
+            "person": person.short_name,
+            "number": appointment.order_number,
+            "date": f"{appointment.order_date:%d.%m.%Y}",
+        },
         obj=appointment,
     )
     return appointment

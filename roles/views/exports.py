@@ -167,6 +167,7 @@ class AuditExportView(ListExportView):
         Column(gettext_lazy("who")),
         Column(gettext_lazy("action")),
         Column(gettext_lazy("what"), TEXT),
+        Column(gettext_lazy("action code")),
         Column(gettext_lazy("object type")),
         Column(gettext_lazy("object id")),
     ]
@@ -185,8 +186,9 @@ class AuditExportView(ListExportView):
             yield [
                 event.created_at,
                 _user(event.actor),
+                event.action_label,
+                event.shown_summary,
                 event.action,
-                event.summary,
                 event.object_type,
                 event.object_id,
             ]

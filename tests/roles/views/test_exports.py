@@ -140,5 +140,7 @@ def test_the_audit_log_exports_with_its_filter(institution, admin_client, klass)
     response = admin_client.get(url("audit_xlsx", institution), {"action": "person."})
 
     header, rows = sheet_rows(workbook(response).worksheets[0])
-    assert rows and all(r[header.index(_("action"))].startswith("person.") for r in rows)
+    # The action in words for the reader (issue 13), its code beside it for a search.
+    assert rows and all(r[header.index(_("action code"))].startswith("person.") for r in rows)
+    assert {r[header.index(_("action"))] for r in rows} == {_("Person added")}
     assert all(isinstance(r[0], dt.datetime) for r in rows)
