@@ -166,6 +166,7 @@ def measure_region(client) -> dict:
 
 
 def run(description: str) -> None:
+    from compliance import LARGE, SMALL, build
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
@@ -173,7 +174,6 @@ def run(description: str) -> None:
     from django.test.utils import override_settings
     from django.urls import reverse
 
-    from compliance import LARGE, SMALL, build
     from roles.models import Institution, User
 
     warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no STATIC_ROOT

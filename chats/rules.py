@@ -7,6 +7,10 @@ students of their class, with the parents, and with the teachers of their depart
 
 from dataclasses import dataclass
 
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
 from roles.models import Role, UnitKind
 from roles.permissions import ADMINISTRATION, ADMINS, EVERYONE, STAFF_MEMBERS
 
@@ -35,6 +39,37 @@ REQUIREMENTS: tuple[Requirement, ...] = (
 
 # The chats every class with a verified teacher must have (its students', its parents').
 CLASS_CHAT_KINDS: tuple[str, ...] = tuple(r.kind for r in REQUIREMENTS if r.scope == "class")
+
+
+class ClassState(models.TextChoices):
+    """Where a class stands with its chats (regulation 2.2.7): the one rule of «a class with its
+    chats», the same on the compliance board and in the statistics."""
+
+    COMPLETE = "complete", _("all its chats are registered")
+    GAPS = "gaps", _("chats are missing")
+    NO_VERIFIED_TEACHER = "no_verified_teacher", _("chats not yet required: no verified teacher")
+    NEEDS_OWNER = "needs_owner", _("needs a new owner: no teacher in the class")
+
+
+def class_state(*, teachers: str, verified_teachers: str, present: dict[str, str]) -> Case:
+    """The state of each class as a database expression, from the names of its annotations:
+    the counts of its teachers in force and of the verified ones, and for each of
+    `CLASS_CHAT_KINDS` a boolean «a chat of that kind is registered». Used by
+    `chats.selectors.class_chats` (the board) and through it by `stats.services.rollup`.
+
+    - no teacher in force (the teacher left, or none yet): the class needs a new owner;
+    - teachers, none verified: its chats are not required yet (`applies`);
+    - a verified teacher and every chat of `CLASS_CHAT_KINDS`: the class has its chats;
+    - otherwise: chats are missing.
+    """
+    every_chat = Q(**{present[kind]: True for kind in CLASS_CHAT_KINDS})
+    return Case(
+        When(Q(**{teachers: 0}), then=Value(ClassState.NEEDS_OWNER)),
+        When(Q(**{verified_teachers: 0}), then=Value(ClassState.NO_VERIFIED_TEACHER)),
+        When(every_chat, then=Value(ClassState.COMPLETE)),
+        default=Value(ClassState.GAPS),
+        output_field=models.CharField(),
+    )
 
 
 def applies(

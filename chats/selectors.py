@@ -7,9 +7,24 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from roles.models import (
     AdminAppointment,
@@ -20,6 +35,7 @@ from roles.models import (
     Unit,
     UnitKind,
     Verification,
+    in_force,
 )
 
 from . import rules
@@ -183,6 +199,466 @@ def compliance(institution: Institution) -> Compliance:
                 )
     rows.sort(key=lambda r: (r.unit is not None, r.unit.kind if r.unit else "", str(r.unit or "")))
     return Compliance(rows=rows, needs_owner=[c for c in chats if c.owner_id is None])
+
+
+# --- the compliance board, computed and paged in the database ---------------------------------
+
+UNIT_REQUIREMENTS = [r for r in REQUIREMENTS if r.scope != "institution"]
+INSTITUTION_REQUIREMENTS = [r for r in REQUIREMENTS if r.scope == "institution"]
+UNIT_KIND_OF_SCOPE = {"class": UnitKind.CLASS, "department": UnitKind.DEPARTMENT}
+PRESENT, MISSING = "present", "missing"
+# The rows that ask for something to be done ("only gaps").
+GAP_STATUSES = (MISSING, rules.ClassState.NEEDS_OWNER)
+
+
+def _count_people(memberships: QuerySet) -> Coalesce:
+    return Coalesce(
+        Subquery(
+            memberships.order_by()
+            .values("unit_id")
+            .annotate(n=Count("person_id", distinct=True))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def with_chat_state(
+    units: QuerySet[Unit], *, day: dt.date, end: dt.datetime | None = None
+) -> QuerySet[Unit]:
+    """`units` annotated with what the rules ask of them on `day`: `chat_teachers` and
+    `chat_verified` (teachers in force, verified ones), `has_<kind>` for every unit chat kind
+    (a chat of that kind registered and in use) and, for a class, `chat_state`
+    (`rules.ClassState`, stated once by `rules.class_state`).
+
+    Without `end`: now (the board). With `end`, the end of a past `day` (the statistics'
+    rollup): verified, created and not archived by then. The one definition of «a class with
+    its chats», for the board and the statistics alike.
+    """
+    teachers = Membership.objects.filter(in_force(day), unit_id=OuterRef("pk"), role=Role.TEACHER)
+    verified = teachers.filter(verification=Verification.VERIFIED)
+    chats = Chat.objects.filter(unit_id=OuterRef("pk"))
+    if end is None:
+        chats = chats.filter(archived_at__isnull=True)
+    else:
+        verified = verified.filter(Q(verified_at__lt=end) | Q(verified_at__isnull=True))
+        chats = chats.filter(
+            Q(archived_at__isnull=True) | Q(archived_at__gte=end), created_at__lt=end
+        )
+    units = units.annotate(
+        chat_teachers=_count_people(teachers),
+        chat_verified=_count_people(verified),
+        **{f"has_{r.kind}": Exists(chats.filter(kind=r.kind)) for r in UNIT_REQUIREMENTS},
+    )
+    return units.annotate(
+        chat_state=rules.class_state(
+            teachers="chat_teachers",
+            verified_teachers="chat_verified",
+            present={kind: f"has_{kind}" for kind in rules.CLASS_CHAT_KINDS},
+        )
+    )
+
+
+def _unit_status(requirement) -> Case:
+    """A unit row's status: present or missing where the chat is required; a class that
+    requires none yet (or has no teacher) shows its state instead."""
+    has = f"has_{requirement.kind}"
+    if requirement.scope == "class":
+        return Case(
+            When(
+                chat_state__in=[
+                    rules.ClassState.NEEDS_OWNER,
+                    rules.ClassState.NO_VERIFIED_TEACHER,
+                ],
+                then=F("chat_state"),
+            ),
+            When(**{has: True}, then=Value(PRESENT)),
+            default=Value(MISSING),
+            output_field=CharField(),
+        )
+    return Case(When(**{has: True}, then=Value(PRESENT)), default=Value(MISSING))
+
+
+STATUS_LABELS = {
+    PRESENT: gettext_lazy("present"),
+    MISSING: gettext_lazy("missing"),
+}
+
+
+@dataclass
+class BoardRow:
+    """One row of the board: a required chat (or a class's chat not required yet)."""
+
+    kind: str
+    unit: Unit | None
+    status: str
+    responsible: list[Person] = field(default_factory=list)
+    chats: list[Chat] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return bool(self.chats)
+
+    @property
+    def required(self) -> bool:
+        return self.status in (PRESENT, MISSING)
+
+    @property
+    def kind_label(self) -> str:
+        return ChatKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        if self.status in STATUS_LABELS:
+            return STATUS_LABELS[self.status]
+        return str(rules.ClassState(self.status).label)
+
+
+@dataclass
+class BoardTotals:
+    """The board's figures for the whole institution, whatever the filters."""
+
+    met: int
+    total: int
+    classes_total: int
+    classes_with_chats: int
+    class_states: dict[str, int]
+    needs_owner: list[Chat]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.met / self.total) if self.total else 100
+
+    @property
+    def classes_percent(self) -> float | None:
+        """As the statistics' share (`stats.selectors.share`): one decimal, None without classes."""
+        if not self.classes_total:
+            return None
+        return round(100 * self.classes_with_chats / self.classes_total, 1)
+
+    @property
+    def class_state_list(self) -> list[tuple[str, str, int]]:
+        return [
+            (s.value, str(s.label), self.class_states.get(s.value, 0)) for s in rules.ClassState
+        ]
+
+
+class Board:
+    """The compliance board of an institution with its filters: the totals in one aggregate,
+    the rows of one page from one query, and what those rows show in three more (whatever the
+    size of the institution). Sliced (`board.rows[a:b]`) by the paginator; iterated whole by
+    the exports."""
+
+    def __init__(self, institution: Institution, filters: dict | None = None):
+        self.institution = institution
+        self.today = institution.local_today()
+        filters = filters or {}
+        self.scope = filters.get("scope") or ""
+        self.gaps = bool(filters.get("gaps"))
+        self.teacher = filters.get("teacher")
+        self.units = with_chat_state(
+            Unit.objects.filter(
+                institution=institution,
+                archived_at__isnull=True,
+                kind__in=[UnitKind.CLASS, UnitKind.DEPARTMENT],
+            ),
+            day=self.today,
+        ).annotate(**{f"status_{r.kind}": _unit_status(r) for r in UNIT_REQUIREMENTS})
+        if self.teacher is not None:
+            self.units = self.units.annotate(
+                teaches_here=Exists(
+                    Membership.objects.filter(
+                        in_force(self.today),
+                        unit_id=OuterRef("pk"),
+                        role=Role.TEACHER,
+                        person_id=self.teacher.pk,
+                    )
+                )
+            )
+        self._loaded = False
+
+    # -- which rows -------------------------------------------------------------------------
+
+    def _shown_requirements(self):
+        for position, requirement in enumerate(REQUIREMENTS):
+            if self.scope == "institution" and requirement.scope != "institution":
+                continue
+            if self.scope in (UnitKind.CLASS, UnitKind.DEPARTMENT) and (
+                UNIT_KIND_OF_SCOPE.get(requirement.scope) != self.scope
+            ):
+                continue
+            yield position, requirement
+
+    def _unit_filter(self, requirement) -> Q:
+        """The units that have a row of `requirement` under the filters."""
+        q = Q(kind=UNIT_KIND_OF_SCOPE[requirement.scope])
+        if requirement.scope == "department":
+            q &= Q(chat_teachers__gt=0)  # a department without teachers requires nothing
+        if self.gaps:
+            q &= Q(**{f"status_{requirement.kind}__in": GAP_STATUSES})
+        if self.teacher is not None:
+            q &= Q(teaches_here=True)
+        return q
+
+    def _load(self) -> None:
+        """The totals (one aggregate), the institution's own chats and those without an owner
+        (one query), the directors and administrators (two)."""
+        if self._loaded:
+            return
+        self._loaded = True
+        class_kind = Q(kind=UnitKind.CLASS)
+        aggregates = {
+            f"state_{s.value}": Count("pk", filter=class_kind & Q(chat_state=s.value))
+            for s in rules.ClassState
+        }
+        aggregates["classes_total"] = Count("pk", filter=class_kind)
+        for r in UNIT_REQUIREMENTS:
+            required = Q(kind=UNIT_KIND_OF_SCOPE[r.scope]) & Q(
+                **{f"status_{r.kind}__in": [PRESENT, MISSING]}
+            )
+            if r.scope == "department":
+                required &= Q(chat_teachers__gt=0)
+            aggregates[f"required_{r.kind}"] = Count("pk", filter=required)
+            aggregates[f"met_{r.kind}"] = Count(
+                "pk", filter=required & Q(**{f"status_{r.kind}": PRESENT})
+            )
+        shown = [r for _p, r in self._shown_requirements() if r.scope != "institution"]
+        for r in shown:
+            aggregates[f"shown_{r.kind}"] = Count("pk", filter=self._unit_filter(r))
+        totals = self.units.aggregate(**aggregates)
+        totals = {k: v or 0 for k, v in totals.items()}
+
+        chats = list(
+            Chat.objects.filter(institution=self.institution, archived_at__isnull=True)
+            .filter(
+                Q(unit__isnull=True, kind__in=[r.kind for r in INSTITUTION_REQUIREMENTS])
+                | Q(owner__isnull=True)
+            )
+            .defer("link")
+            .select_related("reconciliation")
+            .order_by("title", "pk")
+        )
+        for chat in chats:
+            chat.reconciled = _reconciliation(chat)
+        self.institution_chats: dict[str, list[Chat]] = defaultdict(list)
+        for chat in chats:
+            if chat.unit_id is None and chat.kind in {r.kind for r in INSTITUTION_REQUIREMENTS}:
+                self.institution_chats[chat.kind].append(chat)
+        self.directors = [
+            m.person
+            for m in Membership.objects.active(self.today)
+            .filter(unit__institution=self.institution, role=Role.DIRECTOR)
+            .select_related("person")
+            .order_by("person__last_name", "person_id")
+        ]
+        self.admins = [
+            a.person
+            for a in AdminAppointment.objects.filter(
+                Q(end_date__isnull=True) | Q(end_date__gt=self.today),
+                institution=self.institution,
+                start_date__lte=self.today,
+            )
+            .select_related("person")
+            .order_by("person__last_name", "person_id")
+        ]
+        self.institution_rows = []
+        for _position, r in self._shown_requirements():
+            if r.scope != "institution":
+                continue
+            row = BoardRow(
+                r.kind,
+                None,
+                PRESENT if self.institution_chats[r.kind] else MISSING,
+                self._institution_responsible(r),
+                self.institution_chats[r.kind],
+            )
+            if self.gaps and row.status not in GAP_STATUSES:
+                continue
+            if self.teacher is not None and not any(
+                p.pk == self.teacher.pk for p in row.responsible
+            ):
+                continue
+            self.institution_rows.append(row)
+        institution_met = sum(
+            bool(self.institution_chats[r.kind]) for r in INSTITUTION_REQUIREMENTS
+        )
+        self._count = len(self.institution_rows) + sum(totals[f"shown_{r.kind}"] for r in shown)
+        self.totals = BoardTotals(
+            met=institution_met + sum(totals[f"met_{r.kind}"] for r in UNIT_REQUIREMENTS),
+            total=len(INSTITUTION_REQUIREMENTS)
+            + sum(totals[f"required_{r.kind}"] for r in UNIT_REQUIREMENTS),
+            classes_total=totals["classes_total"],
+            classes_with_chats=totals[f"state_{rules.ClassState.COMPLETE}"],
+            class_states={s.value: totals[f"state_{s.value}"] for s in rules.ClassState},
+            needs_owner=[c for c in chats if c.owner_id is None],
+        )
+
+    def totals_loaded(self) -> BoardTotals:
+        self._load()
+        return self.totals
+
+    def _institution_responsible(self, requirement) -> list[Person]:
+        return self.directors if Role.DIRECTOR in requirement.responsible else self.admins
+
+    # -- the sequence the paginator slices ---------------------------------------------------
+
+    def count(self) -> int:
+        self._load()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[0 : self.count()])
+
+    def _unit_rows_query(self):
+        parts = []
+        for position, r in self._shown_requirements():
+            if r.scope == "institution":
+                continue
+            parts.append(
+                self.units.filter(self._unit_filter(r))
+                .annotate(
+                    b_section=Value(1 if r.scope == "class" else 2),
+                    b_name=F("name"),
+                    b_year=F("academic_year"),
+                    b_position=Value(position),
+                    b_unit=F("pk"),
+                    b_kind=Value(r.kind, output_field=CharField()),
+                    b_status=F(f"status_{r.kind}"),
+                )
+                .values_list(
+                    "b_section", "b_name", "b_year", "b_position", "b_unit", "b_kind", "b_status"
+                )
+                .order_by()
+            )
+        if not parts:
+            return None
+        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return query.order_by("b_section", "b_name", "b_year", "b_position")
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("the board's rows are read by slices")
+        self._load()
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        rows = self.institution_rows[start:stop]
+        unit_start = max(start - len(self.institution_rows), 0)
+        unit_stop = stop - len(self.institution_rows)
+        query = self._unit_rows_query()
+        found = list(query[unit_start:unit_stop]) if query is not None and unit_stop > 0 else []
+        units = {
+            pk: Unit(
+                pk=pk,
+                institution_id=self.institution.pk,
+                kind=UnitKind.CLASS if section == 1 else UnitKind.DEPARTMENT,
+                name=name,
+                academic_year=year,
+            )
+            for section, name, year, _p, pk, _k, _s in found
+        }
+        responsible: dict[int, list[Person]] = defaultdict(list)
+        present: dict[tuple[int, str], list[Chat]] = defaultdict(list)
+        if units:
+            for m in (
+                Membership.objects.active(self.today)
+                .filter(unit_id__in=list(units), role=Role.TEACHER)
+                .select_related("person")
+                .order_by("person__last_name", "person__first_name", "person_id")
+            ):
+                if all(p.pk != m.person_id for p in responsible[m.unit_id]):
+                    responsible[m.unit_id].append(m.person)
+            for chat in (
+                Chat.objects.filter(
+                    unit_id__in=list(units),
+                    kind__in=[r.kind for r in UNIT_REQUIREMENTS],
+                    archived_at__isnull=True,
+                )
+                .defer("link")
+                .select_related("owner", "reconciliation")
+                .order_by("title", "pk")
+            ):
+                chat.unit = units[chat.unit_id]
+                chat.reconciled = _reconciliation(chat)
+                present[(chat.unit_id, chat.kind)].append(chat)
+        for _section, _name, _year, _position, pk, kind, status in found:
+            rows.append(BoardRow(kind, units[pk], status, responsible[pk], present[(pk, kind)]))
+        return rows
+
+    # -- who has missing chats ---------------------------------------------------------------
+
+    def teachers(self, limit: int = 30) -> list[tuple[Person, int, int]]:
+        """(person, required, missing) of those with missing chats, the most first: one query
+        over the teachers' memberships, and the institution's own rows of the directors and
+        administrators."""
+        self._load()
+        units = self.units.filter(pk=OuterRef("unit_id"))
+
+        def unit_value(name):
+            return Subquery(units.values(name)[:1])
+
+        members = Membership.objects.active(self.today).filter(
+            unit__institution=self.institution,
+            unit__archived_at__isnull=True,
+            role=Role.TEACHER,
+        )
+        members = members.annotate(
+            t_dep=unit_value("chat_teachers"),
+            **{f"s_{r.kind}": unit_value(f"status_{r.kind}") for r in UNIT_REQUIREMENTS},
+        )
+        sums = {}
+        for r in UNIT_REQUIREMENTS:
+            q = Q(unit__kind=UNIT_KIND_OF_SCOPE[r.scope], **{f"s_{r.kind}__in": [PRESENT, MISSING]})
+            if r.scope == "department":
+                q &= Q(t_dep__gt=0)
+            sums[f"required_{r.kind}"] = Count("pk", filter=q)
+            sums[f"missing_{r.kind}"] = Count("pk", filter=q & Q(**{f"s_{r.kind}": MISSING}))
+        special = {p.pk for p in self.directors} | {p.pk for p in self.admins}
+        found = list(
+            members.values(
+                "person_id", "person__last_name", "person__first_name", "person__patronymic"
+            )
+            .annotate(**sums)
+            .order_by()
+        )
+        counts: dict[int, list] = {}
+        for row in found:
+            required = sum(row[f"required_{r.kind}"] for r in UNIT_REQUIREMENTS)
+            missing = sum(row[f"missing_{r.kind}"] for r in UNIT_REQUIREMENTS)
+            if not required or (not missing and row["person_id"] not in special):
+                continue
+            person = Person(
+                pk=row["person_id"],
+                institution_id=self.institution.pk,
+                last_name=row["person__last_name"],
+                first_name=row["person__first_name"],
+                patronymic=row["person__patronymic"],
+            )
+            counts[person.pk] = [person, required, missing]
+        for r in INSTITUTION_REQUIREMENTS:
+            for person in self._institution_responsible(r):
+                entry = counts.setdefault(person.pk, [person, 0, 0])
+                entry[1] += 1
+                entry[2] += 0 if self.institution_chats[r.kind] else 1
+        ranked = sorted(
+            (tuple(v) for v in counts.values() if v[2]), key=lambda t: (-t[2], t[0].last_name)
+        )
+        return ranked[:limit]
+
+
+def _reconciliation(chat: Chat) -> ChatReconciliation | None:
+    try:
+        return chat.reconciliation
+    except ChatReconciliation.DoesNotExist:
+        return None
+
+
+def board(institution: Institution, filters: dict | None = None) -> Board:
+    """The compliance board with its filters (scope, gaps, teacher): the page and its exports
+    show the same rows."""
+    return Board(institution, filters)
 
 
 def chats_of(institution: Institution) -> QuerySet[Chat]:
