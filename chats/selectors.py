@@ -347,8 +347,10 @@ class BoardTotals:
 class Board:
     """The compliance board of an institution with its filters: the totals in one aggregate,
     the rows of one page from one query, and what those rows show in three more (whatever the
-    size of the institution). Sliced (`board.rows[a:b]`) by the paginator; iterated whole by
-    the exports."""
+    size of the institution). Sliced (`board[a:b]`) by the paginator; iterated whole by the
+    exports."""
+
+    CHUNK = 500
 
     def __init__(self, institution: Institution, filters: dict | None = None):
         self.institution = institution
@@ -511,7 +513,10 @@ class Board:
         return self.count()
 
     def __iter__(self):
-        return iter(self[0 : self.count()])
+        """Every row, read a chunk at a time (the exports)."""
+        count = self.count()
+        for start in range(0, count, self.CHUNK):
+            yield from self[start : start + self.CHUNK]
 
     def _unit_rows_query(self):
         parts = []
