@@ -8,7 +8,6 @@ students of their class, with the parents, and with the teachers of their depart
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Role, UnitKind
@@ -51,24 +50,23 @@ class ClassState(models.TextChoices):
     NEEDS_OWNER = "needs_owner", _("needs a new owner: no teacher in the class")
 
 
-def class_state(*, teachers: str, verified_teachers: str, present: dict[str, str]) -> Case:
-    """The state of each class as a database expression, from the names of its annotations:
-    the counts of its teachers in force and of the verified ones, and for each of
-    `CLASS_CHAT_KINDS` a boolean «a chat of that kind is registered». Used by
-    `chats.selectors.class_chats` (the board) and through it by `stats.services.rollup`.
+def class_state_sql(*, teachers: str, verified_teachers: str, present: dict[str, str]) -> str:
+    """The state of each class as an SQL expression over the named columns: the counts of its
+    teachers in force and of the verified ones, and for each of `CLASS_CHAT_KINDS` a boolean
+    «a chat of that kind is registered». Used by `chats.selectors.unit_state_sql`, the board's
+    query and the statistics' rollup alike.
 
     - no teacher in force (the teacher left, or none yet): the class needs a new owner;
     - teachers, none verified: its chats are not required yet (`applies`);
     - a verified teacher and every chat of `CLASS_CHAT_KINDS`: the class has its chats;
     - otherwise: chats are missing.
     """
-    every_chat = Q(**{present[kind]: True for kind in CLASS_CHAT_KINDS})
-    return Case(
-        When(Q(**{teachers: 0}), then=Value(ClassState.NEEDS_OWNER)),
-        When(Q(**{verified_teachers: 0}), then=Value(ClassState.NO_VERIFIED_TEACHER)),
-        When(every_chat, then=Value(ClassState.COMPLETE)),
-        default=Value(ClassState.GAPS),
-        output_field=models.CharField(),
+    every_chat = " AND ".join(present[kind] for kind in CLASS_CHAT_KINDS)
+    return (
+        f"CASE WHEN {teachers} = 0 THEN '{ClassState.NEEDS_OWNER.value}'"
+        f" WHEN {verified_teachers} = 0 THEN '{ClassState.NO_VERIFIED_TEACHER.value}'"
+        f" WHEN {every_chat} THEN '{ClassState.COMPLETE.value}'"
+        f" ELSE '{ClassState.GAPS.value}' END"
     )
 
 

@@ -7,21 +7,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,7 +26,6 @@ from roles.models import (
     Unit,
     UnitKind,
     Verification,
-    in_force,
 )
 
 from . import rules
@@ -211,73 +201,121 @@ PRESENT, MISSING = "present", "missing"
 GAP_STATUSES = (MISSING, rules.ClassState.NEEDS_OWNER)
 
 
-def _count_people(memberships: QuerySet) -> Coalesce:
-    return Coalesce(
-        Subquery(
-            memberships.order_by()
-            .values("unit_id")
-            .annotate(n=Count("person_id", distinct=True))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
+def _in_force_sql(alias: str) -> str:
+    return f"{alias}.start_date <= %s AND ({alias}.end_date IS NULL OR {alias}.end_date > %s)"
 
 
-def with_chat_state(
-    units: QuerySet[Unit], *, day: dt.date, end: dt.datetime | None = None
-) -> QuerySet[Unit]:
-    """`units` annotated with what the rules ask of them on `day`: `chat_teachers` and
-    `chat_verified` (teachers in force, verified ones), `has_<kind>` for every unit chat kind
-    (a chat of that kind registered and in use) and, for a class, `chat_state`
-    (`rules.ClassState`, stated once by `rules.class_state`).
+def unit_state_sql(
+    *,
+    institution_ids: list[int],
+    day: dt.date,
+    end: dt.datetime | None = None,
+    kinds: tuple[str, ...] = (UnitKind.CLASS, UnitKind.DEPARTMENT),
+) -> tuple[str, list]:
+    """`WITH … unit_state`: the units of the institutions with what the rules ask of them on
+    `day`, for a query to read (SQL and its parameters). Columns: id, institution_id, kind,
+    name, academic_year; teachers and verified (teachers in force, verified ones); has_<kind>
+    for every unit chat kind (a chat of that kind registered and in use); state, the class's
+    `rules.ClassState` (stated once by `rules.class_state_sql`); status_<kind>, the row's
+    status on the board (present, missing, or the class's state where none is required).
 
     Without `end`: now (the board). With `end`, the end of a past `day` (the statistics'
-    rollup): verified, created and not archived by then. The one definition of «a class with
-    its chats», for the board and the statistics alike.
+    rollup): units, chats and verifications as they were by then. The one definition of «a
+    class with its chats», for the board and the statistics alike. The counts are computed
+    once per unit (a materialised CTE), whatever reads them.
     """
-    teachers = Membership.objects.filter(in_force(day), unit_id=OuterRef("pk"), role=Role.TEACHER)
-    verified = teachers.filter(verification=Verification.VERIFIED)
-    chats = Chat.objects.filter(unit_id=OuterRef("pk"))
+    if end is not None:  # as the ORM would write it (SQLite: UTC text)
+        end = connection.ops.adapt_datetimefield_value(end)
+    day = connection.ops.adapt_datefield_value(day)
+    membership = Membership._meta.db_table
+    chat = Chat._meta.db_table
+    unit = Unit._meta.db_table
+    params: list = []
+    teachers = (
+        f"SELECT COUNT(DISTINCT m.person_id) FROM {membership} m"
+        f" WHERE m.unit_id = un.id AND m.role = %s AND {_in_force_sql('m')}"
+    )
+    params += [Role.TEACHER, day, day]
+    verified = f"{teachers} AND m.verification = %s"
+    params += [Role.TEACHER, day, day, Verification.VERIFIED]
+    if end is not None:
+        verified += " AND (m.verified_at < %s OR m.verified_at IS NULL)"
+        params.append(end)
     if end is None:
-        chats = chats.filter(archived_at__isnull=True)
+        chat_alive = "c.archived_at IS NULL"
     else:
-        verified = verified.filter(Q(verified_at__lt=end) | Q(verified_at__isnull=True))
-        chats = chats.filter(
-            Q(archived_at__isnull=True) | Q(archived_at__gte=end), created_at__lt=end
+        chat_alive = "(c.archived_at IS NULL OR c.archived_at >= %s) AND c.created_at < %s"
+    has = []
+    for r in UNIT_REQUIREMENTS:
+        has.append(
+            f"EXISTS (SELECT 1 FROM {chat} c WHERE c.unit_id = un.id AND c.kind = %s"
+            f" AND {chat_alive}) AS has_{r.kind}"
         )
-    units = units.annotate(
-        chat_teachers=_count_people(teachers),
-        chat_verified=_count_people(verified),
-        **{f"has_{r.kind}": Exists(chats.filter(kind=r.kind)) for r in UNIT_REQUIREMENTS},
+        params += [r.kind] + ([] if end is None else [end, end])
+    where = [
+        f"un.institution_id IN ({', '.join(['%s'] * len(institution_ids))})",
+        f"un.kind IN ({', '.join(['%s'] * len(kinds))})",
+    ]
+    params += [*institution_ids, *kinds]
+    if end is None:
+        where.append("un.archived_at IS NULL")
+    else:
+        where.append("(un.archived_at IS NULL OR un.archived_at >= %s) AND un.created_at < %s")
+        params += [end, end]
+    state = rules.class_state_sql(
+        teachers="teachers",
+        verified_teachers="verified",
+        present={kind: f"has_{kind}" for kind in rules.CLASS_CHAT_KINDS},
     )
-    return units.annotate(
-        chat_state=rules.class_state(
-            teachers="chat_teachers",
-            verified_teachers="chat_verified",
-            present={kind: f"has_{kind}" for kind in rules.CLASS_CHAT_KINDS},
-        )
+    not_required = (
+        f"('{rules.ClassState.NEEDS_OWNER.value}', '{rules.ClassState.NO_VERIFIED_TEACHER.value}')"
     )
+    statuses = []
+    for r in UNIT_REQUIREMENTS:
+        if r.scope == "class":
+            statuses.append(
+                f"CASE WHEN kind = '{UnitKind.CLASS.value}' AND ({state}) IN {not_required}"
+                f" THEN ({state}) WHEN has_{r.kind} THEN '{PRESENT}' ELSE '{MISSING}' END"
+                f" AS status_{r.kind}"
+            )
+        else:
+            statuses.append(
+                f"CASE WHEN has_{r.kind} THEN '{PRESENT}' ELSE '{MISSING}' END AS status_{r.kind}"
+            )
+    sql = (
+        "WITH unit_counts AS MATERIALIZED ("
+        " SELECT un.id, un.institution_id, un.kind, un.name, un.academic_year,"
+        f" ({teachers}) AS teachers, ({verified}) AS verified, {', '.join(has)}"
+        f" FROM {unit} un WHERE {' AND '.join(where)}"
+        "), unit_state AS ("
+        f" SELECT unit_counts.*, {state} AS state, {', '.join(statuses)} FROM unit_counts"
+        ")"
+    )
+    return sql, params
 
 
-def _unit_status(requirement) -> Case:
-    """A unit row's status: present or missing where the chat is required; a class that
-    requires none yet (or has no teacher) shows its state instead."""
-    has = f"has_{requirement.kind}"
-    if requirement.scope == "class":
-        return Case(
-            When(
-                chat_state__in=[
-                    rules.ClassState.NEEDS_OWNER,
-                    rules.ClassState.NO_VERIFIED_TEACHER,
-                ],
-                then=F("chat_state"),
-            ),
-            When(**{has: True}, then=Value(PRESENT)),
-            default=Value(MISSING),
-            output_field=CharField(),
-        )
-    return Case(When(**{has: True}, then=Value(PRESENT)), default=Value(MISSING))
+def _rows(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def class_states(
+    *, institution_ids: list[int], day: dt.date, end: dt.datetime | None = None
+) -> list[dict]:
+    """Every class of the institutions with its teachers, verified teachers, class chats and
+    state on `day` (one query): what the statistics' rollup counts."""
+    if not institution_ids:
+        return []
+    sql, params = unit_state_sql(
+        institution_ids=institution_ids, day=day, end=end, kinds=(UnitKind.CLASS,)
+    )
+    columns = ", ".join(f"has_{kind}" for kind in rules.CLASS_CHAT_KINDS)
+    return _rows(
+        f"{sql} SELECT id, institution_id, teachers, verified, state, {columns} FROM unit_state",
+        params,
+    )
 
 
 STATUS_LABELS = {
@@ -347,37 +385,20 @@ class BoardTotals:
 class Board:
     """The compliance board of an institution with its filters: the totals in one aggregate,
     the rows of one page from one query, and what those rows show in three more (whatever the
-    size of the institution). Sliced (`board[a:b]`) by the paginator; iterated whole by the
-    exports."""
+    size of the institution), all over `unit_state_sql`. Sliced (`board[a:b]`) by the
+    paginator; iterated whole by the exports."""
 
     CHUNK = 500
 
     def __init__(self, institution: Institution, filters: dict | None = None):
         self.institution = institution
         self.today = institution.local_today()
+        self.day_sql = connection.ops.adapt_datefield_value(self.today)
         filters = filters or {}
         self.scope = filters.get("scope") or ""
         self.gaps = bool(filters.get("gaps"))
         self.teacher = filters.get("teacher")
-        self.units = with_chat_state(
-            Unit.objects.filter(
-                institution=institution,
-                archived_at__isnull=True,
-                kind__in=[UnitKind.CLASS, UnitKind.DEPARTMENT],
-            ),
-            day=self.today,
-        ).annotate(**{f"status_{r.kind}": _unit_status(r) for r in UNIT_REQUIREMENTS})
-        if self.teacher is not None:
-            self.units = self.units.annotate(
-                teaches_here=Exists(
-                    Membership.objects.filter(
-                        in_force(self.today),
-                        unit_id=OuterRef("pk"),
-                        role=Role.TEACHER,
-                        person_id=self.teacher.pk,
-                    )
-                )
-            )
+        self.cte, self.cte_params = unit_state_sql(institution_ids=[institution.pk], day=self.today)
         self._loaded = False
 
     # -- which rows -------------------------------------------------------------------------
@@ -392,16 +413,23 @@ class Board:
                 continue
             yield position, requirement
 
-    def _unit_filter(self, requirement) -> Q:
-        """The units that have a row of `requirement` under the filters."""
-        q = Q(kind=UNIT_KIND_OF_SCOPE[requirement.scope])
+    def _unit_filter(self, requirement) -> tuple[str, list]:
+        """The units that have a row of `requirement` under the filters (SQL over unit_state)."""
+        sql = [f"kind = '{UNIT_KIND_OF_SCOPE[requirement.scope].value}'"]
+        params: list = []
         if requirement.scope == "department":
-            q &= Q(chat_teachers__gt=0)  # a department without teachers requires nothing
+            sql.append("teachers > 0")  # a department without teachers requires nothing
         if self.gaps:
-            q &= Q(**{f"status_{requirement.kind}__in": GAP_STATUSES})
+            sql.append(f"status_{requirement.kind} IN ({', '.join(['%s'] * len(GAP_STATUSES))})")
+            params += list(GAP_STATUSES)
         if self.teacher is not None:
-            q &= Q(teaches_here=True)
-        return q
+            sql.append(
+                f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} t"
+                " WHERE t.unit_id = unit_state.id"
+                f" AND t.role = %s AND t.person_id = %s AND {_in_force_sql('t')})"
+            )
+            params += [Role.TEACHER, self.teacher.pk, self.day_sql, self.day_sql]
+        return " AND ".join(sql), params
 
     def _load(self) -> None:
         """The totals (one aggregate), the institution's own chats and those without an owner
@@ -409,27 +437,34 @@ class Board:
         if self._loaded:
             return
         self._loaded = True
-        class_kind = Q(kind=UnitKind.CLASS)
-        aggregates = {
-            f"state_{s.value}": Count("pk", filter=class_kind & Q(chat_state=s.value))
-            for s in rules.ClassState
-        }
-        aggregates["classes_total"] = Count("pk", filter=class_kind)
+        sums, params = [], []
+        for state in rules.ClassState:
+            sums.append(
+                f"SUM(CASE WHEN kind = 'class' AND state = '{state.value}' THEN 1 ELSE 0 END)"
+                f" AS state_{state.value}"
+            )
+        sums.append("SUM(CASE WHEN kind = 'class' THEN 1 ELSE 0 END) AS classes_total")
         for r in UNIT_REQUIREMENTS:
-            required = Q(kind=UNIT_KIND_OF_SCOPE[r.scope]) & Q(
-                **{f"status_{r.kind}__in": [PRESENT, MISSING]}
+            required = (
+                f"kind = '{UNIT_KIND_OF_SCOPE[r.scope].value}'"
+                f" AND status_{r.kind} IN ('{PRESENT}', '{MISSING}')"
             )
             if r.scope == "department":
-                required &= Q(chat_teachers__gt=0)
-            aggregates[f"required_{r.kind}"] = Count("pk", filter=required)
-            aggregates[f"met_{r.kind}"] = Count(
-                "pk", filter=required & Q(**{f"status_{r.kind}": PRESENT})
+                required += " AND teachers > 0"
+            sums.append(f"SUM(CASE WHEN {required} THEN 1 ELSE 0 END) AS required_{r.kind}")
+            sums.append(
+                f"SUM(CASE WHEN {required} AND status_{r.kind} = '{PRESENT}' THEN 1 ELSE 0 END)"
+                f" AS met_{r.kind}"
             )
         shown = [r for _p, r in self._shown_requirements() if r.scope != "institution"]
         for r in shown:
-            aggregates[f"shown_{r.kind}"] = Count("pk", filter=self._unit_filter(r))
-        totals = self.units.aggregate(**aggregates)
-        totals = {k: v or 0 for k, v in totals.items()}
+            condition, condition_params = self._unit_filter(r)
+            sums.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS shown_{r.kind}")
+            params += condition_params
+        totals = _rows(
+            f"{self.cte} SELECT {', '.join(sums)} FROM unit_state", self.cte_params + params
+        )[0]
+        totals = {k: int(v or 0) for k, v in totals.items()}
 
         chats = list(
             Chat.objects.filter(institution=self.institution, archived_at__isnull=True)
@@ -518,31 +553,28 @@ class Board:
         for start in range(0, count, self.CHUNK):
             yield from self[start : start + self.CHUNK]
 
-    def _unit_rows_query(self):
-        parts = []
+    def _unit_rows(self, offset: int, limit: int) -> list[tuple]:
+        parts, params = [], []
         for position, r in self._shown_requirements():
             if r.scope == "institution":
                 continue
+            condition, condition_params = self._unit_filter(r)
             parts.append(
-                self.units.filter(self._unit_filter(r))
-                .annotate(
-                    b_section=Value(1 if r.scope == "class" else 2),
-                    b_name=F("name"),
-                    b_year=F("academic_year"),
-                    b_position=Value(position),
-                    b_unit=F("pk"),
-                    b_kind=Value(r.kind, output_field=CharField()),
-                    b_status=F(f"status_{r.kind}"),
-                )
-                .values_list(
-                    "b_section", "b_name", "b_year", "b_position", "b_unit", "b_kind", "b_status"
-                )
-                .order_by()
+                f"SELECT {1 if r.scope == 'class' else 2} AS b_section, name AS b_name,"
+                f" academic_year AS b_year, {position} AS b_position, id AS b_unit,"
+                f" '{r.kind}' AS b_kind, status_{r.kind} AS b_status"
+                f" FROM unit_state WHERE {condition}"
             )
-        if not parts:
-            return None
-        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        return query.order_by("b_section", "b_name", "b_year", "b_position")
+            params += condition_params
+        if not parts or limit <= 0:
+            return []
+        sql = (
+            f"{self.cte} {' UNION ALL '.join(parts)}"
+            " ORDER BY b_section, b_name, b_year, b_position LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.cte_params + params + [limit, offset])
+            return cursor.fetchall()
 
     def __getitem__(self, key):
         if not isinstance(key, slice):
@@ -552,8 +584,7 @@ class Board:
         rows = self.institution_rows[start:stop]
         unit_start = max(start - len(self.institution_rows), 0)
         unit_stop = stop - len(self.institution_rows)
-        query = self._unit_rows_query()
-        found = list(query[unit_start:unit_stop]) if query is not None and unit_stop > 0 else []
+        found = self._unit_rows(unit_start, unit_stop - unit_start)
         units = {
             pk: Unit(
                 pk=pk,
@@ -599,52 +630,44 @@ class Board:
         over the teachers' memberships, and the institution's own rows of the directors and
         administrators."""
         self._load()
-        units = self.units.filter(pk=OuterRef("unit_id"))
-
-        def unit_value(name):
-            return Subquery(units.values(name)[:1])
-
-        members = Membership.objects.active(self.today).filter(
-            unit__institution=self.institution,
-            unit__archived_at__isnull=True,
-            role=Role.TEACHER,
-        )
-        members = members.annotate(
-            t_dep=unit_value("chat_teachers"),
-            **{f"s_{r.kind}": unit_value(f"status_{r.kind}") for r in UNIT_REQUIREMENTS},
-        )
-        sums = {}
+        required, missing = [], []
         for r in UNIT_REQUIREMENTS:
-            q = Q(unit__kind=UNIT_KIND_OF_SCOPE[r.scope], **{f"s_{r.kind}__in": [PRESENT, MISSING]})
-            if r.scope == "department":
-                q &= Q(t_dep__gt=0)
-            sums[f"required_{r.kind}"] = Count("pk", filter=q)
-            sums[f"missing_{r.kind}"] = Count("pk", filter=q & Q(**{f"s_{r.kind}": MISSING}))
-        special = {p.pk for p in self.directors} | {p.pk for p in self.admins}
-        found = list(
-            members.values(
-                "person_id", "person__last_name", "person__first_name", "person__patronymic"
+            condition = (
+                f"us.kind = '{UNIT_KIND_OF_SCOPE[r.scope].value}'"
+                f" AND us.status_{r.kind} IN ('{PRESENT}', '{MISSING}')"
             )
-            .annotate(**sums)
-            .order_by()
+            if r.scope == "department":
+                condition += " AND us.teachers > 0"
+            required.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END")
+            missing.append(
+                f"CASE WHEN {condition} AND us.status_{r.kind} = '{MISSING}' THEN 1 ELSE 0 END"
+            )
+        person = Person._meta.db_table
+        sql = (
+            f"{self.cte} SELECT m.person_id, p.last_name, p.first_name, p.patronymic,"
+            f" SUM({' + '.join(required)}) AS required, SUM({' + '.join(missing)}) AS missing"
+            f" FROM {Membership._meta.db_table} m JOIN unit_state us ON us.id = m.unit_id"
+            f" JOIN {person} p ON p.id = m.person_id"
+            f" WHERE m.role = %s AND {_in_force_sql('m')}"
+            " GROUP BY m.person_id, p.last_name, p.first_name, p.patronymic"
         )
+        special = {p.pk for p in self.directors} | {p.pk for p in self.admins}
         counts: dict[int, list] = {}
-        for row in found:
-            required = sum(row[f"required_{r.kind}"] for r in UNIT_REQUIREMENTS)
-            missing = sum(row[f"missing_{r.kind}"] for r in UNIT_REQUIREMENTS)
-            if not required or (not missing and row["person_id"] not in special):
+        for row in _rows(sql, self.cte_params + [Role.TEACHER, self.day_sql, self.day_sql]):
+            needed, lacking = int(row["required"] or 0), int(row["missing"] or 0)
+            if not needed or (not lacking and row["person_id"] not in special):
                 continue
-            person = Person(
+            teacher = Person(
                 pk=row["person_id"],
                 institution_id=self.institution.pk,
-                last_name=row["person__last_name"],
-                first_name=row["person__first_name"],
-                patronymic=row["person__patronymic"],
+                last_name=row["last_name"],
+                first_name=row["first_name"],
+                patronymic=row["patronymic"],
             )
-            counts[person.pk] = [person, required, missing]
+            counts[teacher.pk] = [teacher, needed, lacking]
         for r in INSTITUTION_REQUIREMENTS:
-            for person in self._institution_responsible(r):
-                entry = counts.setdefault(person.pk, [person, 0, 0])
+            for responsible in self._institution_responsible(r):
+                entry = counts.setdefault(responsible.pk, [responsible, 0, 0])
                 entry[1] += 1
                 entry[2] += 0 if self.institution_chats[r.kind] else 1
         ranked = sorted(

@@ -22,7 +22,7 @@ from chats import rules as chat_rules
 from chats import selectors as chat_selectors
 from chats.models import ChatMember, ChatReconciliation, MemberState
 from invitations.models import Invitation, InvitationUse, JoinRequest, RevokeReason
-from roles.models import Institution, Membership, Movement, Role, Unit, UnitKind, Verification
+from roles.models import Institution, Membership, Movement, Role, UnitKind, Verification
 from sferum_portal.celery import publish
 
 from .models import INSTITUTION_METRICS, UNIT_METRICS, FillState, UnitSnapshot, UsageSnapshot
@@ -131,27 +131,13 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str, *, fill: bool = False
         if r["role"] == Role.TEACHER:
             target["teachers_verified"] = r["verified"]
 
-    # Classes that existed that day, with their state (`chats.selectors.with_chat_state`, the
+    # Classes that existed that day, with their state (`chats.selectors.class_states`, the
     # board's own definition of «a class with its chats»), then their people: two queries.
-    classes = list(
-        chat_selectors.with_chat_state(
-            Unit.objects.filter(
-                Q(archived_at__isnull=True) | Q(archived_at__gte=end),
-                institution_id__in=ids,
-                kind=UnitKind.CLASS,
-                created_at__lt=end,
-            ),
-            day=day,
-            end=end,
-        ).values_list(
-            "pk",
-            "institution_id",
-            "chat_teachers",
-            "chat_verified",
-            "chat_state",
-            *[f"has_{kind}" for kind in CLASS_CHAT_KINDS],
-        )
-    )
+    classes = [
+        (r["id"], r["institution_id"], r["teachers"], r["verified"], r["state"])
+        + tuple(r[f"has_{kind}"] for kind in CLASS_CHAT_KINDS)
+        for r in chat_selectors.class_states(institution_ids=ids, day=day, end=end)
+    ]
     units: dict[int, dict] = {
         pk: {"institution_id": inst, **{name: 0 for name, _l in UNIT_METRICS}}
         for pk, inst, *_rest in classes
