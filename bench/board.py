@@ -11,6 +11,8 @@ verified teachers, 20 departments, 1,000 chats) and a small one (3 classes).
   "one-query limit" is the median time of a single SQL statement that computes the same
   requirement rows of the large institution (each unit's required chats and whether each is
   present), with nothing else: the floor a page that computes in the database can approach.
+  The board's own work (its selector without the request: totals, one page of rows, who
+  has missing chats) is timed as well, against the same limit.
 - `/stats/region/`: a superuser GETs the operator's page with 20 institutions, then with
   1,000 (a snapshot of yesterday each), median of 5: time, bytes, and the number of
   institutions the page lists (paged: fewer than all).
@@ -115,6 +117,27 @@ def one_query_ms(institution) -> tuple[float, int]:
     return statistics.median(times[1:]), rows
 
 
+def selector_ms(institution) -> float:
+    """The board's own work without the request (its totals, one page of rows, who has
+    missing chats): `chats.selectors.board`, or before it `compliance` paged in Python."""
+    from chats import selectors
+
+    times = []
+    for _ in range(RUNS + 1):
+        started = time.perf_counter()
+        if hasattr(selectors, "board"):
+            board = selectors.board(institution)
+            board.totals_loaded()
+            board[0:50]
+            board.teachers(30)
+        else:
+            board = selectors.compliance(institution)
+            board.rows[0:50]
+            board.teachers()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times[1:])
+
+
 def region_institutions(count: int) -> None:
     """Institutions with a snapshot of yesterday each, up to `count` in all."""
     from django.utils import timezone
@@ -204,6 +227,7 @@ def run(description: str) -> None:
                 queries[name] = max(queries[name], count)
                 sizes[name] = len(response.content)
         limit_ms, limit_rows = one_query_ms(large)
+        own = {"large": selector_ms(large), "small": selector_ms(small)}
 
         superuser = User.objects.create_user(username="operator", is_superuser=True, is_staff=True)
         region_client = Client()
@@ -231,6 +255,9 @@ def run(description: str) -> None:
     print(f"board_large_ms={large_ms:.1f}")
     print(f"board_large_small_ratio={large_ms / small_ms:.2f}")
     print(f"one_query_ms={limit_ms:.1f}")
+    print(f"board_selector_small_ms={own['small']:.1f}")
+    print(f"board_selector_large_ms={own['large']:.1f}")
+    print(f"board_selector_vs_one_query={own['large'] / limit_ms:.2f}")
     for count, result in region.items():
         print(f"region_{count}_ms={result['ms']:.1f}")
         print(f"region_{count}_kb={result['bytes'] / 1024:.0f}")

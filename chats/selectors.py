@@ -8,11 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import (
-    Count,
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -482,23 +478,24 @@ class Board:
         for chat in chats:
             if chat.unit_id is None and chat.kind in {r.kind for r in INSTITUTION_REQUIREMENTS}:
                 self.institution_chats[chat.kind].append(chat)
-        self.directors = [
-            m.person
-            for m in Membership.objects.active(self.today)
-            .filter(unit__institution=self.institution, role=Role.DIRECTOR)
-            .select_related("person")
-            .order_by("person__last_name", "person_id")
-        ]
-        self.admins = [
-            a.person
-            for a in AdminAppointment.objects.filter(
-                Q(end_date__isnull=True) | Q(end_date__gt=self.today),
-                institution=self.institution,
-                start_date__lte=self.today,
-            )
-            .select_related("person")
-            .order_by("person__last_name", "person_id")
-        ]
+        # The directors and the administrators: one query.
+        directing = Membership.objects.active(self.today).filter(
+            person_id=OuterRef("pk"), unit__institution=self.institution, role=Role.DIRECTOR
+        )
+        appointed = AdminAppointment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=self.today),
+            person_id=OuterRef("pk"),
+            institution=self.institution,
+            start_date__lte=self.today,
+        )
+        heads = list(
+            Person.objects.filter(institution=self.institution)
+            .annotate(is_director=Exists(directing), is_admin=Exists(appointed))
+            .filter(Q(is_director=True) | Q(is_admin=True))
+            .order_by("last_name", "pk")
+        )
+        self.directors = [p for p in heads if p.is_director]
+        self.admins = [p for p in heads if p.is_admin]
         self.institution_rows = []
         for _position, r in self._shown_requirements():
             if r.scope != "institution":
