@@ -7,6 +7,9 @@ students of their class, with the parents, and with the teachers of their depart
 
 from dataclasses import dataclass
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 from roles.models import Role, UnitKind
 from roles.permissions import ADMINISTRATION, ADMINS, EVERYONE, STAFF_MEMBERS
 
@@ -35,6 +38,36 @@ REQUIREMENTS: tuple[Requirement, ...] = (
 
 # The chats every class with a verified teacher must have (its students', its parents').
 CLASS_CHAT_KINDS: tuple[str, ...] = tuple(r.kind for r in REQUIREMENTS if r.scope == "class")
+
+
+class ClassState(models.TextChoices):
+    """Where a class stands with its chats (regulation 2.2.7): the one rule of «a class with its
+    chats», the same on the compliance board and in the statistics."""
+
+    COMPLETE = "complete", _("all its chats are registered")
+    GAPS = "gaps", _("chats are missing")
+    NO_VERIFIED_TEACHER = "no_verified_teacher", _("chats not yet required: no verified teacher")
+    NEEDS_OWNER = "needs_owner", _("needs a new owner: no teacher in the class")
+
+
+def class_state_sql(*, teachers: str, verified_teachers: str, present: dict[str, str]) -> str:
+    """The state of each class as an SQL expression over the named columns: the counts of its
+    teachers in force and of the verified ones, and for each of `CLASS_CHAT_KINDS` a boolean
+    «a chat of that kind is registered». Used by `chats.selectors.unit_state_sql`, the board's
+    query and the statistics' rollup alike.
+
+    - no teacher in force (the teacher left, or none yet): the class needs a new owner;
+    - teachers, none verified: its chats are not required yet (`applies`);
+    - a verified teacher and every chat of `CLASS_CHAT_KINDS`: the class has its chats;
+    - otherwise: chats are missing.
+    """
+    every_chat = " AND ".join(present[kind] for kind in CLASS_CHAT_KINDS)
+    return (
+        f"CASE WHEN {teachers} = 0 THEN '{ClassState.NEEDS_OWNER.value}'"
+        f" WHEN {verified_teachers} = 0 THEN '{ClassState.NO_VERIFIED_TEACHER.value}'"
+        f" WHEN {every_chat} THEN '{ClassState.COMPLETE.value}'"
+        f" ELSE '{ClassState.GAPS.value}' END"
+    )
 
 
 def applies(

@@ -7,9 +7,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from roles.models import (
     AdminAppointment,
@@ -183,6 +185,505 @@ def compliance(institution: Institution) -> Compliance:
                 )
     rows.sort(key=lambda r: (r.unit is not None, r.unit.kind if r.unit else "", str(r.unit or "")))
     return Compliance(rows=rows, needs_owner=[c for c in chats if c.owner_id is None])
+
+
+# --- the compliance board, computed and paged in the database ---------------------------------
+
+UNIT_REQUIREMENTS = [r for r in REQUIREMENTS if r.scope != "institution"]
+INSTITUTION_REQUIREMENTS = [r for r in REQUIREMENTS if r.scope == "institution"]
+UNIT_KIND_OF_SCOPE = {"class": UnitKind.CLASS, "department": UnitKind.DEPARTMENT}
+PRESENT, MISSING = "present", "missing"
+# The rows that ask for something to be done ("only gaps").
+GAP_STATUSES = (MISSING, rules.ClassState.NEEDS_OWNER)
+
+
+def _in_force_sql(alias: str) -> str:
+    return f"{alias}.start_date <= %s AND ({alias}.end_date IS NULL OR {alias}.end_date > %s)"
+
+
+def unit_state_sql(
+    *,
+    institution_ids: list[int],
+    day: dt.date,
+    end: dt.datetime | None = None,
+    kinds: tuple[str, ...] = (UnitKind.CLASS, UnitKind.DEPARTMENT),
+) -> tuple[str, list]:
+    """`WITH … unit_state`: the units of the institutions with what the rules ask of them on
+    `day`, for a query to read (SQL and its parameters). Columns: id, institution_id, kind,
+    name, academic_year; teachers and verified (teachers in force, verified ones); has_<kind>
+    for every unit chat kind (a chat of that kind registered and in use); state, the class's
+    `rules.ClassState` (stated once by `rules.class_state_sql`); status_<kind>, the row's
+    status on the board (present, missing, or the class's state where none is required).
+
+    Without `end`: now (the board). With `end`, the end of a past `day` (the statistics'
+    rollup): units, chats and verifications as they were by then. The one definition of «a
+    class with its chats», for the board and the statistics alike. The counts are computed
+    once per unit (a materialised CTE), whatever reads them.
+    """
+    if end is not None:  # as the ORM would write it (SQLite: UTC text)
+        end = connection.ops.adapt_datetimefield_value(end)
+    day = connection.ops.adapt_datefield_value(day)
+    membership = Membership._meta.db_table
+    chat = Chat._meta.db_table
+    unit = Unit._meta.db_table
+    params: list = []
+    teachers = (
+        f"SELECT COUNT(DISTINCT m.person_id) FROM {membership} m"
+        f" WHERE m.unit_id = un.id AND m.role = %s AND {_in_force_sql('m')}"
+    )
+    params += [Role.TEACHER, day, day]
+    verified = f"{teachers} AND m.verification = %s"
+    params += [Role.TEACHER, day, day, Verification.VERIFIED]
+    if end is not None:
+        verified += " AND (m.verified_at < %s OR m.verified_at IS NULL)"
+        params.append(end)
+    if end is None:
+        chat_alive = "c.archived_at IS NULL"
+    else:
+        chat_alive = "(c.archived_at IS NULL OR c.archived_at >= %s) AND c.created_at < %s"
+    has = []
+    for r in UNIT_REQUIREMENTS:
+        has.append(
+            f"EXISTS (SELECT 1 FROM {chat} c WHERE c.unit_id = un.id AND c.kind = %s"
+            f" AND {chat_alive}) AS has_{r.kind}"
+        )
+        params += [r.kind] + ([] if end is None else [end, end])
+    where = [
+        f"un.institution_id IN ({', '.join(['%s'] * len(institution_ids))})",
+        f"un.kind IN ({', '.join(['%s'] * len(kinds))})",
+    ]
+    params += [*institution_ids, *kinds]
+    if end is None:
+        where.append("un.archived_at IS NULL")
+    else:
+        where.append("(un.archived_at IS NULL OR un.archived_at >= %s) AND un.created_at < %s")
+        params += [end, end]
+    state = rules.class_state_sql(
+        teachers="teachers",
+        verified_teachers="verified",
+        present={kind: f"has_{kind}" for kind in rules.CLASS_CHAT_KINDS},
+    )
+    not_required = (
+        f"('{rules.ClassState.NEEDS_OWNER.value}', '{rules.ClassState.NO_VERIFIED_TEACHER.value}')"
+    )
+    statuses = []
+    for r in UNIT_REQUIREMENTS:
+        if r.scope == "class":
+            statuses.append(
+                f"CASE WHEN kind = '{UnitKind.CLASS.value}' AND ({state}) IN {not_required}"
+                f" THEN ({state}) WHEN has_{r.kind} THEN '{PRESENT}' ELSE '{MISSING}' END"
+                f" AS status_{r.kind}"
+            )
+        else:
+            statuses.append(
+                f"CASE WHEN has_{r.kind} THEN '{PRESENT}' ELSE '{MISSING}' END AS status_{r.kind}"
+            )
+    sql = (
+        "WITH unit_counts AS MATERIALIZED ("
+        " SELECT un.id, un.institution_id, un.kind, un.name, un.academic_year,"
+        f" ({teachers}) AS teachers, ({verified}) AS verified, {', '.join(has)}"
+        f" FROM {unit} un WHERE {' AND '.join(where)}"
+        "), unit_state AS ("
+        f" SELECT unit_counts.*, {state} AS state, {', '.join(statuses)} FROM unit_counts"
+        ")"
+    )
+    return sql, params
+
+
+def _rows(sql: str, params: list) -> list[dict]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def class_states(
+    *, institution_ids: list[int], day: dt.date, end: dt.datetime | None = None
+) -> list[dict]:
+    """Every class of the institutions with its teachers, verified teachers, class chats and
+    state on `day` (one query): what the statistics' rollup counts."""
+    if not institution_ids:
+        return []
+    sql, params = unit_state_sql(
+        institution_ids=institution_ids, day=day, end=end, kinds=(UnitKind.CLASS,)
+    )
+    columns = ", ".join(f"has_{kind}" for kind in rules.CLASS_CHAT_KINDS)
+    return _rows(
+        f"{sql} SELECT id, institution_id, teachers, verified, state, {columns} FROM unit_state",
+        params,
+    )
+
+
+STATUS_LABELS = {
+    PRESENT: gettext_lazy("present"),
+    MISSING: gettext_lazy("missing"),
+}
+
+
+@dataclass
+class BoardRow:
+    """One row of the board: a required chat (or a class's chat not required yet)."""
+
+    kind: str
+    unit: Unit | None
+    status: str
+    responsible: list[Person] = field(default_factory=list)
+    chats: list[Chat] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool:
+        return bool(self.chats)
+
+    @property
+    def required(self) -> bool:
+        return self.status in (PRESENT, MISSING)
+
+    @property
+    def kind_label(self) -> str:
+        return ChatKind(self.kind).label
+
+    @property
+    def status_label(self) -> str:
+        if self.status in STATUS_LABELS:
+            return STATUS_LABELS[self.status]
+        return str(rules.ClassState(self.status).label)
+
+
+@dataclass
+class BoardTotals:
+    """The board's figures for the whole institution, whatever the filters."""
+
+    met: int
+    total: int
+    classes_total: int
+    classes_with_chats: int
+    class_states: dict[str, int]
+    needs_owner: list[Chat]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.met / self.total) if self.total else 100
+
+    @property
+    def classes_percent(self) -> float | None:
+        """As the statistics' share (`stats.selectors.share`): one decimal, None without classes."""
+        if not self.classes_total:
+            return None
+        return round(100 * self.classes_with_chats / self.classes_total, 1)
+
+    @property
+    def class_state_list(self) -> list[tuple[str, str, int]]:
+        return [
+            (s.value, str(s.label), self.class_states.get(s.value, 0)) for s in rules.ClassState
+        ]
+
+
+class Board:
+    """The compliance board of an institution with its filters: the totals in one aggregate,
+    the rows of one page from one query, and what those rows show in three more (whatever the
+    size of the institution), all over `unit_state_sql`. Sliced (`board[a:b]`) by the
+    paginator; iterated whole by the exports."""
+
+    CHUNK = 500
+
+    def __init__(self, institution: Institution, filters: dict | None = None):
+        self.institution = institution
+        self.today = institution.local_today()
+        self.day_sql = connection.ops.adapt_datefield_value(self.today)
+        filters = filters or {}
+        self.scope = filters.get("scope") or ""
+        self.gaps = bool(filters.get("gaps"))
+        self.teacher = filters.get("teacher")
+        self.cte, self.cte_params = unit_state_sql(institution_ids=[institution.pk], day=self.today)
+        self._loaded = False
+
+    # -- which rows -------------------------------------------------------------------------
+
+    def _shown_requirements(self):
+        for position, requirement in enumerate(REQUIREMENTS):
+            if self.scope == "institution" and requirement.scope != "institution":
+                continue
+            if self.scope in (UnitKind.CLASS, UnitKind.DEPARTMENT) and (
+                UNIT_KIND_OF_SCOPE.get(requirement.scope) != self.scope
+            ):
+                continue
+            yield position, requirement
+
+    def _unit_filter(self, requirement) -> tuple[str, list]:
+        """The units that have a row of `requirement` under the filters (SQL over unit_state)."""
+        sql = [f"kind = '{UNIT_KIND_OF_SCOPE[requirement.scope].value}'"]
+        params: list = []
+        if requirement.scope == "department":
+            sql.append("teachers > 0")  # a department without teachers requires nothing
+        if self.gaps:
+            sql.append(f"status_{requirement.kind} IN ({', '.join(['%s'] * len(GAP_STATUSES))})")
+            params += list(GAP_STATUSES)
+        if self.teacher is not None:
+            sql.append(
+                f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} t"
+                " WHERE t.unit_id = unit_state.id"
+                f" AND t.role = %s AND t.person_id = %s AND {_in_force_sql('t')})"
+            )
+            params += [Role.TEACHER, self.teacher.pk, self.day_sql, self.day_sql]
+        return " AND ".join(sql), params
+
+    def _load(self) -> None:
+        """The totals (one aggregate), the institution's own chats and those without an owner
+        (one query), the directors and administrators (two)."""
+        if self._loaded:
+            return
+        self._loaded = True
+        sums, params = [], []
+        for state in rules.ClassState:
+            sums.append(
+                f"SUM(CASE WHEN kind = 'class' AND state = '{state.value}' THEN 1 ELSE 0 END)"
+                f" AS state_{state.value}"
+            )
+        sums.append("SUM(CASE WHEN kind = 'class' THEN 1 ELSE 0 END) AS classes_total")
+        for r in UNIT_REQUIREMENTS:
+            required = (
+                f"kind = '{UNIT_KIND_OF_SCOPE[r.scope].value}'"
+                f" AND status_{r.kind} IN ('{PRESENT}', '{MISSING}')"
+            )
+            if r.scope == "department":
+                required += " AND teachers > 0"
+            sums.append(f"SUM(CASE WHEN {required} THEN 1 ELSE 0 END) AS required_{r.kind}")
+            sums.append(
+                f"SUM(CASE WHEN {required} AND status_{r.kind} = '{PRESENT}' THEN 1 ELSE 0 END)"
+                f" AS met_{r.kind}"
+            )
+        shown = [r for _p, r in self._shown_requirements() if r.scope != "institution"]
+        for r in shown:
+            condition, condition_params = self._unit_filter(r)
+            sums.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS shown_{r.kind}")
+            params += condition_params
+        totals = _rows(
+            f"{self.cte} SELECT {', '.join(sums)} FROM unit_state", self.cte_params + params
+        )[0]
+        totals = {k: int(v or 0) for k, v in totals.items()}
+
+        chats = list(
+            Chat.objects.filter(institution=self.institution, archived_at__isnull=True)
+            .filter(
+                Q(unit__isnull=True, kind__in=[r.kind for r in INSTITUTION_REQUIREMENTS])
+                | Q(owner__isnull=True)
+            )
+            .defer("link")
+            .select_related("reconciliation")
+            .order_by("title", "pk")
+        )
+        for chat in chats:
+            chat.reconciled = _reconciliation(chat)
+        self.institution_chats: dict[str, list[Chat]] = defaultdict(list)
+        for chat in chats:
+            if chat.unit_id is None and chat.kind in {r.kind for r in INSTITUTION_REQUIREMENTS}:
+                self.institution_chats[chat.kind].append(chat)
+        # The directors and the administrators: one query.
+        directing = Membership.objects.active(self.today).filter(
+            person_id=OuterRef("pk"), unit__institution=self.institution, role=Role.DIRECTOR
+        )
+        appointed = AdminAppointment.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=self.today),
+            person_id=OuterRef("pk"),
+            institution=self.institution,
+            start_date__lte=self.today,
+        )
+        heads = list(
+            Person.objects.filter(institution=self.institution)
+            .annotate(is_director=Exists(directing), is_admin=Exists(appointed))
+            .filter(Q(is_director=True) | Q(is_admin=True))
+            .order_by("last_name", "pk")
+        )
+        self.directors = [p for p in heads if p.is_director]
+        self.admins = [p for p in heads if p.is_admin]
+        self.institution_rows = []
+        for _position, r in self._shown_requirements():
+            if r.scope != "institution":
+                continue
+            row = BoardRow(
+                r.kind,
+                None,
+                PRESENT if self.institution_chats[r.kind] else MISSING,
+                self._institution_responsible(r),
+                self.institution_chats[r.kind],
+            )
+            if self.gaps and row.status not in GAP_STATUSES:
+                continue
+            if self.teacher is not None and not any(
+                p.pk == self.teacher.pk for p in row.responsible
+            ):
+                continue
+            self.institution_rows.append(row)
+        institution_met = sum(
+            bool(self.institution_chats[r.kind]) for r in INSTITUTION_REQUIREMENTS
+        )
+        self._count = len(self.institution_rows) + sum(totals[f"shown_{r.kind}"] for r in shown)
+        self.totals = BoardTotals(
+            met=institution_met + sum(totals[f"met_{r.kind}"] for r in UNIT_REQUIREMENTS),
+            total=len(INSTITUTION_REQUIREMENTS)
+            + sum(totals[f"required_{r.kind}"] for r in UNIT_REQUIREMENTS),
+            classes_total=totals["classes_total"],
+            classes_with_chats=totals[f"state_{rules.ClassState.COMPLETE}"],
+            class_states={s.value: totals[f"state_{s.value}"] for s in rules.ClassState},
+            needs_owner=[c for c in chats if c.owner_id is None],
+        )
+
+    def totals_loaded(self) -> BoardTotals:
+        self._load()
+        return self.totals
+
+    def _institution_responsible(self, requirement) -> list[Person]:
+        return self.directors if Role.DIRECTOR in requirement.responsible else self.admins
+
+    # -- the sequence the paginator slices ---------------------------------------------------
+
+    def count(self) -> int:
+        self._load()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        """Every row, read a chunk at a time (the exports)."""
+        count = self.count()
+        for start in range(0, count, self.CHUNK):
+            yield from self[start : start + self.CHUNK]
+
+    def _unit_rows(self, offset: int, limit: int) -> list[tuple]:
+        parts, params = [], []
+        for position, r in self._shown_requirements():
+            if r.scope == "institution":
+                continue
+            condition, condition_params = self._unit_filter(r)
+            parts.append(
+                f"SELECT {1 if r.scope == 'class' else 2} AS b_section, name AS b_name,"
+                f" academic_year AS b_year, {position} AS b_position, id AS b_unit,"
+                f" '{r.kind}' AS b_kind, status_{r.kind} AS b_status"
+                f" FROM unit_state WHERE {condition}"
+            )
+            params += condition_params
+        if not parts or limit <= 0:
+            return []
+        sql = (
+            f"{self.cte} {' UNION ALL '.join(parts)}"
+            " ORDER BY b_section, b_name, b_year, b_position LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, self.cte_params + params + [limit, offset])
+            return cursor.fetchall()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("the board's rows are read by slices")
+        self._load()
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        rows = self.institution_rows[start:stop]
+        unit_start = max(start - len(self.institution_rows), 0)
+        unit_stop = stop - len(self.institution_rows)
+        found = self._unit_rows(unit_start, unit_stop - unit_start)
+        units = {
+            pk: Unit(
+                pk=pk,
+                institution_id=self.institution.pk,
+                kind=UnitKind.CLASS if section == 1 else UnitKind.DEPARTMENT,
+                name=name,
+                academic_year=year,
+            )
+            for section, name, year, _p, pk, _k, _s in found
+        }
+        responsible: dict[int, list[Person]] = defaultdict(list)
+        present: dict[tuple[int, str], list[Chat]] = defaultdict(list)
+        if units:
+            for m in (
+                Membership.objects.active(self.today)
+                .filter(unit_id__in=list(units), role=Role.TEACHER)
+                .select_related("person")
+                .order_by("person__last_name", "person__first_name", "person_id")
+            ):
+                if all(p.pk != m.person_id for p in responsible[m.unit_id]):
+                    responsible[m.unit_id].append(m.person)
+            for chat in (
+                Chat.objects.filter(
+                    unit_id__in=list(units),
+                    kind__in=[r.kind for r in UNIT_REQUIREMENTS],
+                    archived_at__isnull=True,
+                )
+                .defer("link")
+                .select_related("owner", "reconciliation")
+                .order_by("title", "pk")
+            ):
+                chat.unit = units[chat.unit_id]
+                chat.reconciled = _reconciliation(chat)
+                present[(chat.unit_id, chat.kind)].append(chat)
+        for _section, _name, _year, _position, pk, kind, status in found:
+            rows.append(BoardRow(kind, units[pk], status, responsible[pk], present[(pk, kind)]))
+        return rows
+
+    # -- who has missing chats ---------------------------------------------------------------
+
+    def teachers(self, limit: int = 30) -> list[tuple[Person, int, int]]:
+        """(person, required, missing) of those with missing chats, the most first: one query
+        over the teachers' memberships, and the institution's own rows of the directors and
+        administrators."""
+        self._load()
+        required, missing = [], []
+        for r in UNIT_REQUIREMENTS:
+            condition = (
+                f"us.kind = '{UNIT_KIND_OF_SCOPE[r.scope].value}'"
+                f" AND us.status_{r.kind} IN ('{PRESENT}', '{MISSING}')"
+            )
+            if r.scope == "department":
+                condition += " AND us.teachers > 0"
+            required.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END")
+            missing.append(
+                f"CASE WHEN {condition} AND us.status_{r.kind} = '{MISSING}' THEN 1 ELSE 0 END"
+            )
+        person = Person._meta.db_table
+        sql = (
+            f"{self.cte} SELECT m.person_id, p.last_name, p.first_name, p.patronymic,"
+            f" SUM({' + '.join(required)}) AS required, SUM({' + '.join(missing)}) AS missing"
+            f" FROM {Membership._meta.db_table} m JOIN unit_state us ON us.id = m.unit_id"
+            f" JOIN {person} p ON p.id = m.person_id"
+            f" WHERE m.role = %s AND {_in_force_sql('m')}"
+            " GROUP BY m.person_id, p.last_name, p.first_name, p.patronymic"
+        )
+        special = {p.pk for p in self.directors} | {p.pk for p in self.admins}
+        counts: dict[int, list] = {}
+        for row in _rows(sql, self.cte_params + [Role.TEACHER, self.day_sql, self.day_sql]):
+            needed, lacking = int(row["required"] or 0), int(row["missing"] or 0)
+            if not needed or (not lacking and row["person_id"] not in special):
+                continue
+            teacher = Person(
+                pk=row["person_id"],
+                institution_id=self.institution.pk,
+                last_name=row["last_name"],
+                first_name=row["first_name"],
+                patronymic=row["patronymic"],
+            )
+            counts[teacher.pk] = [teacher, needed, lacking]
+        for r in INSTITUTION_REQUIREMENTS:
+            for responsible in self._institution_responsible(r):
+                entry = counts.setdefault(responsible.pk, [responsible, 0, 0])
+                entry[1] += 1
+                entry[2] += 0 if self.institution_chats[r.kind] else 1
+        ranked = sorted(
+            (tuple(v) for v in counts.values() if v[2]), key=lambda t: (-t[2], t[0].last_name)
+        )
+        return ranked[:limit]
+
+
+def _reconciliation(chat: Chat) -> ChatReconciliation | None:
+    try:
+        return chat.reconciliation
+    except ChatReconciliation.DoesNotExist:
+        return None
+
+
+def board(institution: Institution, filters: dict | None = None) -> Board:
+    """The compliance board with its filters (scope, gaps, teacher): the page and its exports
+    show the same rows."""
+    return Board(institution, filters)
 
 
 def chats_of(institution: Institution) -> QuerySet[Chat]:

@@ -15,6 +15,16 @@ urlpatterns = [
     path("<int:institution_id>/classes/", views.MyClassesView.as_view(), name="classes"),
     path("<int:institution_id>/board/", views.BoardView.as_view(), name="board"),
     path("<int:institution_id>/board.csv", views.BoardCsvView.as_view(), name="board_csv"),
+    path(
+        "<int:institution_id>/board/export.xlsx",
+        views.BoardExportView.as_view(fmt="xlsx"),
+        name="board_xlsx",
+    ),
+    path(
+        "<int:institution_id>/board/print/",
+        views.BoardExportView.as_view(fmt="print"),
+        name="board_print",
+    ),
     path("<int:institution_id>/board/remind/", views.RemindView.as_view(), name="remind"),
     path("<int:institution_id>/max/", views.MaxMigrationView.as_view(), name="max"),
     path("<int:institution_id>/new/", views.ChatCreateView.as_view(), name="create"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Max
+from django.db.models import Case, F, FloatField, Max, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 
 from roles.models import Institution
@@ -77,6 +78,10 @@ class Kpi:
             if self.value is None or self.month_ago is None
             else round(self.value - self.month_ago, 1)
         )
+
+
+def snapshot_of(institution: Institution, day: dt.date) -> UsageSnapshot | None:
+    return UsageSnapshot.objects.filter(institution=institution, day=day).first()
 
 
 def series(institution: Institution, start: dt.date, end: dt.date) -> list[UsageSnapshot]:
@@ -152,13 +157,39 @@ def sorted_none_last(rows: list[dict], key: str, *, descending: bool) -> list[di
     return known + [r for r in rows if r[key] is None]
 
 
-def region(*, day: dt.date, sort: str = "") -> list[dict]:
-    """Every institution side by side on one day (the municipal operator's view)."""
-    rows = []
-    for snap in UsageSnapshot.objects.filter(day=day).select_related("institution"):
-        rows.append({"institution": snap.institution, "snapshot": snap, **shares_of(snap)})
+def _share_expression(numerator: str, denominator: str):
+    """`share()` in SQL: one decimal, NULL without a denominator."""
+    return Case(
+        When(**{denominator: 0}, then=Value(None)),
+        default=Round(
+            Value(100.0) * Cast(numerator, FloatField()) / Cast(denominator, FloatField()),
+            1,
+        ),
+        output_field=FloatField(),
+    )
+
+
+REGION_SORTS = ("institution", *SHARES)
+
+
+def region(*, day: dt.date, sort: str = "") -> QuerySet:
+    """Every institution side by side on one day (the municipal operator's view), its shares
+    computed and sorted in the database (rows without a figure last), for the page to page."""
+    rows = (
+        UsageSnapshot.objects.filter(day=day)
+        .annotate(
+            institution_name=Coalesce(NullIf("institution__short_name", Value("")),
+                                      "institution__name"),
+            **{key: _share_expression(n, d) for key, (_l, n, d) in SHARES.items()},
+        )
+        .values("institution_id", "institution_name", *SHARES)
+    )  # fmt: skip
     key = sort.lstrip("-")
     if key in SHARES:
-        return sorted_none_last(rows, key, descending=sort.startswith("-"))
-    rows.sort(key=lambda r: str(r["institution"]))
-    return rows
+        column = (
+            F(key).desc(nulls_last=True) if sort.startswith("-") else F(key).asc(nulls_last=True)
+        )
+        return rows.order_by(column, "institution_name", "institution_id")
+    if sort == "-institution":
+        return rows.order_by("-institution_name", "-institution_id")
+    return rows.order_by("institution_name", "institution_id")

@@ -19,14 +19,16 @@ from django.utils import timezone
 
 from channels_app.models import Event, EventStatus, Post, PostState
 from chats import rules as chat_rules
-from chats.models import Chat, ChatMember, ChatReconciliation, MemberState
+from chats import selectors as chat_selectors
+from chats.models import ChatMember, ChatReconciliation, MemberState
 from invitations.models import Invitation, InvitationUse, JoinRequest, RevokeReason
-from roles.models import Institution, Membership, Movement, Role, Unit, UnitKind, Verification
+from roles.models import Institution, Membership, Movement, Role, UnitKind, Verification
 from sferum_portal.celery import publish
 
 from .models import INSTITUTION_METRICS, UNIT_METRICS, FillState, UnitSnapshot, UsageSnapshot
 
 CLASS_CHAT_KINDS = list(chat_rules.CLASS_CHAT_KINDS)
+# In the order of CLASS_CHAT_KINDS (the `has_<kind>` columns of `with_chat_state`).
 CLASS_REQUIREMENTS = [r for r in chat_rules.REQUIREMENTS if r.scope == "class"]
 # The roles whose presence in the class chats is counted, and their figures' prefix.
 PRESENCE = {Role.STUDENT: "students", Role.PARENT: "parents", Role.TEACHER: "teachers"}
@@ -129,27 +131,23 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str, *, fill: bool = False
         if r["role"] == Role.TEACHER:
             target["teachers_verified"] = r["verified"]
 
-    # Classes that existed that day, with their people: two queries.
-    classes = list(
-        Unit.objects.filter(
-            Q(archived_at__isnull=True) | Q(archived_at__gte=end),
-            institution_id__in=ids,
-            kind=UnitKind.CLASS,
-            created_at__lt=end,
-        ).values_list("pk", "institution_id")
-    )
+    # Classes that existed that day, with their state (`chats.selectors.class_states`, the
+    # board's own definition of «a class with its chats»), then their people: two queries.
+    classes = [
+        (r["id"], r["institution_id"], r["teachers"], r["verified"], r["state"])
+        + tuple(r[f"has_{kind}"] for kind in CLASS_CHAT_KINDS)
+        for r in chat_selectors.class_states(institution_ids=ids, day=day, end=end)
+    ]
     units: dict[int, dict] = {
         pk: {"institution_id": inst, **{name: 0 for name, _l in UNIT_METRICS}}
-        for pk, inst in classes
+        for pk, inst, *_rest in classes
     }
-    verified_teachers: dict[int, int] = defaultdict(int)
     for r in (
         members.filter(unit_id__in=list(units))
         .values("unit_id", "role")
         .annotate(
             total=Count("person", distinct=True),
             joined=Count("person", filter=joined, distinct=True),
-            verified=Count("person", filter=verified, distinct=True),
         )
     ):
         target = units[r["unit_id"]]
@@ -159,21 +157,7 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str, *, fill: bool = False
             target["parents_total"], target["parents_joined"] = r["total"], r["joined"]
         elif r["role"] == Role.TEACHER:
             target["teachers_total"] = r["total"]
-            verified_teachers[r["unit_id"]] = r["verified"]
 
-    # Class chats that existed at the end of the day: one query.
-    present: dict[int, set[str]] = defaultdict(set)
-    for unit_id, kind in (
-        Chat.objects.filter(
-            Q(archived_at__isnull=True) | Q(archived_at__gte=end),
-            unit_id__in=list(units),
-            kind__in=CLASS_CHAT_KINDS,
-            created_at__lt=end,
-        )
-        .values_list("unit_id", "kind")
-        .distinct()
-    ):
-        present[unit_id].add(kind)
     # Who is really in the class chats at the end of the day (reconciled chats only): people
     # per class and role, and per institution and role (a person counted once); the classes
     # with a reconciled chat. Three queries.
@@ -200,25 +184,22 @@ def _rollup_group(ids: list[int], day: dt.date, zone: str, *, fill: bool = False
         .annotate(n=Count("pk"))
     ):
         units[r["chat__unit_id"]]["chats_reconciled"] = r["n"]
-    for pk, target in units.items():
+    for pk, inst, teachers, verified_teachers, state, *present in classes:
+        target = units[pk]
         if target["chats_reconciled"]:
-            rows[target["institution_id"]]["classes_reconciled"] += 1
-        required = {
-            r.kind
-            for r in CLASS_REQUIREMENTS
+            rows[inst]["classes_reconciled"] += 1
+        required = [
+            (r.kind, has)
+            for r, has in zip(CLASS_REQUIREMENTS, present, strict=True)
             if chat_rules.applies(
-                r,
-                unit_kind=UnitKind.CLASS,
-                teachers=target["teachers_total"],
-                verified_teachers=verified_teachers[pk],
+                r, unit_kind=UnitKind.CLASS, teachers=teachers, verified_teachers=verified_teachers
             )
-        }
+        ]
         target["chats_required"] = len(required)
-        target["chats_present"] = len(present[pk] & required)
-        institution_row = rows[target["institution_id"]]
-        institution_row["classes_total"] += 1
-        if target["chats_required"] and target["chats_present"] == target["chats_required"]:
-            institution_row["classes_with_chats"] += 1
+        target["chats_present"] = sum(bool(has) for _kind, has in required)
+        rows[inst]["classes_total"] += 1
+        if state == chat_rules.ClassState.COMPLETE:
+            rows[inst]["classes_with_chats"] += 1
 
     # Invitations of the day: two queries.
     day_window = Q(created_at__gte=start, created_at__lt=end)

@@ -15,6 +15,7 @@ from django.views import View
 
 from roles import permissions
 from roles import services as roles_services
+from roles.models import Institution
 from roles.web import current_institution, paginate, remember_institution
 from sferum_portal import exports
 
@@ -24,6 +25,7 @@ from .services import default_day
 
 PERIODS = (7, 30, 90)
 CLASSES_PER_PAGE = 50
+REGION_PER_PAGE = 50
 
 
 class StatsView(View):
@@ -94,6 +96,8 @@ class OverviewView(StatsView):
         data = selectors.overview(self.institution, end=self.day, days=self.days)
         sort = request.GET.get("sort", "")
         classes = selectors.classes_table(self.institution, day=self.day, sort=sort)
+        # Today so far, once recalculated: the figure the compliance board shows now.
+        today = selectors.snapshot_of(self.institution, self.institution.local_today())
         return render(
             request,
             "stats/overview.html",
@@ -107,6 +111,8 @@ class OverviewView(StatsView):
                 # printed report has them all.
                 "page": classes if self.printing else paginate(request, classes, CLASSES_PER_PAGE),
                 "sort": sort,
+                "today": today,
+                "today_share": selectors.shares_of(today)["classes_with_chats_share"],
                 "printing": self.printing,
                 "printed_at": timezone.localtime(timezone.now(), self.institution.tzinfo),
                 "can_run": permissions.can(request.user, "stats.view", self.institution),
@@ -231,8 +237,16 @@ class RegionView(View):
             raise PermissionDenied
         day = timezone.localdate() - dt.timedelta(days=1)
         sort = request.GET.get("sort", "")
+        if sort.lstrip("-") not in selectors.REGION_SORTS:
+            sort = ""
+        page = paginate(request, selectors.region(day=day, sort=sort), REGION_PER_PAGE)
+        rows = list(page.object_list)
+        institutions = Institution.objects.in_bulk([r["institution_id"] for r in rows])
+        for row in rows:
+            row["institution"] = institutions[row["institution_id"]]
+            row["shares"] = [row[key] for key in selectors.SHARES]
         return render(
             request,
             "stats/region.html",
-            {"rows": selectors.region(day=day, sort=sort), "day": day, "shares": selectors.SHARES},
+            {"page": page, "rows": rows, "day": day, "shares": selectors.SHARES, "sort": sort},
         )

@@ -6,7 +6,7 @@
 - `messenger`: the MAX bot's token, "sync now", the matching of the chats the bot sees.
 """
 
-from .exports import RegistryExportView
+from .exports import BoardExportView, RegistryExportView
 from .members import ChatDetailView, MemberDecideView, MemberListView
 from .messenger import BotChatMatchView, MessengerSyncView, MessengerTokenRemoveView, MessengerView
 from .registry import (
@@ -24,6 +24,7 @@ from .registry import (
 
 __all__ = [
     "BoardCsvView",
+    "BoardExportView",
     "BoardView",
     "BotChatMatchView",
     "ChatArchiveView",

@@ -10,7 +10,7 @@ from roles.exporting import ListExportView, describe_filters
 from sferum_portal.exports import DATETIME, INTEGER, Column
 
 from .. import selectors
-from ..forms import RegistryFilterForm
+from ..forms import BoardFilterForm, RegistryFilterForm
 
 
 class RegistryExportView(ListExportView):
@@ -55,4 +55,48 @@ class RegistryExportView(ListExportView):
                 chat.member_count_at,
                 chat.created_at,
                 state,
+            ]
+
+
+class BoardExportView(ListExportView):
+    """The compliance board as a workbook and a page to print: the rows of the board with its
+    filters (every row, not one page), the figures of the whole institution above them."""
+
+    action = "chat.board"
+    export_name = "chats-compliance"
+    list_url = "chats:board"
+
+    columns = [
+        Column(gettext_lazy("unit")),
+        Column(gettext_lazy("required chat")),
+        Column(gettext_lazy("responsible")),
+        Column(gettext_lazy("state")),
+        Column(gettext_lazy("chats")),
+    ]
+
+    def table(self):
+        form = BoardFilterForm(self.request.GET or None, institution=self.institution)
+        board = selectors.board(self.institution, form.cleaned_data if form.is_valid() else None)
+        totals = board.totals_loaded()
+        figures = [
+            _("required chats present: %(met)s of %(total)s (%(percent)s%%)")
+            % {"met": totals.met, "total": totals.total, "percent": totals.percent},
+            _("classes with their required chats: %(n)s of %(total)s")
+            % {"n": totals.classes_with_chats, "total": totals.classes_total},
+        ]
+        return self.new_table(
+            _("Required chats"),
+            self.columns,
+            self.rows(board),
+            filters=[*describe_filters(form), *figures],
+        )
+
+    def rows(self, board):
+        for row in board:
+            yield [
+                str(row.unit or self.institution),
+                row.kind_label,
+                ", ".join(p.short_name for p in row.responsible),
+                row.status_label,
+                "; ".join(f"{c.title} ({c.get_platform_display()})" for c in row.chats),
             ]

@@ -33,6 +33,8 @@ MATRIX = {
     "classes": (STAFF, 200),
     "board": (BOARD, 200),
     "board_csv": (BOARD, 200),
+    "board_xlsx": (BOARD, 200),
+    "board_print": (BOARD, 200),
     "remind": ({"admin"}, 405),  # POST only
     "max": (BOARD, 200),
     "create": (STAFF, 200),
