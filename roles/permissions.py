@@ -59,7 +59,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "movement.record": DIRECTOR_AND_ADMINS,
     "roster.import": ADMINS,
     "todo.manage": ADMINS,
-    "teacher.verify": ADMINS,
+    # Sferum's «учитель» status: the admins complete it (2.1), the administration confirms it
+    # too (2.2), by one service (roles.services.decide_teacher_verification).
+    "teacher.verify": MANAGEMENT,
     "appointment.view": MANAGEMENT,
     # The director appoints by order; an admin may add admins among verified teachers.
     "appointment.manage": DIRECTOR_AND_ADMINS,

@@ -37,7 +37,7 @@ MATRIX = {
     "enrol": ({"director", "admin"}, 200),
     "transfer": ({"director", "admin"}, 200),
     "leave": ({"director", "admin"}, 200),
-    "verify_teacher": (ADMIN, 405),  # POST only
+    "verify_teacher": (MANAGEMENT, 405),  # POST only (issue 13: the administration too)
     "guardian_link": (ADMIN, 405),  # POST only
     "change_role": ({"director", "admin"}, 200),
     "movements": (MANAGEMENT, 200),
