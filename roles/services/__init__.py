@@ -9,6 +9,7 @@ One module per kind of write; this package re-exports them all, so callers keep 
 - `todos`: the to-do list of manual Sferum steps and `portal_text` for stored text;
 - `movement`: enrolment, transfer, change of role, leaving a unit or the institution;
 - `verification`: Sferum's «учитель» status of teachers;
+- `departments`: teachers made members of a department without an invitation;
 - `appointments`: administrator appointments by order;
 - `merge`: merging two roster rows of one person (the other apps move theirs on a signal);
 - `roster_upload`: a roster file uploaded, read by a job, its columns chosen, checked by a job;
@@ -62,6 +63,11 @@ from .structure import (
     update_institution,
     update_unit,
 )
+from .departments import (
+    add_class_teachers_to_department,
+    add_to_department,
+    class_teachers_outside,
+)
 from .todos import (
     complete_todo,
     create_todo,
@@ -78,6 +84,9 @@ from .verification import (
 )
 
 __all__ = [
+    "add_class_teachers_to_department",
+    "add_to_department",
+    "class_teachers_outside",
     "INSTITUTION_EDITABLE",
     "PERSON_EDITABLE",
     "PLAN_TASK",
