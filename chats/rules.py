@@ -71,8 +71,7 @@ def department_teachers(teachers_of: dict, units) -> dict:
         if unit.kind == UnitKind.CLASS and unit.parent_id in result:
             result[unit.parent_id].extend(teachers_of.get(unit.pk, []))
     return {
-        pk: list({person.pk: person for person in people}.values())
-        for pk, people in result.items()
+        pk: list({person.pk: person for person in people}.values()) for pk, people in result.items()
     }
 
 

@@ -26,6 +26,11 @@ service that writes more than one row is atomic).
 
 from .appointments import appoint_admin, end_appointment
 from .audit import audit
+from .departments import (
+    add_class_teachers_to_department,
+    add_to_department,
+    class_teachers_outside,
+)
 from .login_locks import clear_expired_sessions, lift_login_lock, purge_login_records
 from .merge import check_mergeable, merge_people, rows_pointing_at
 from .movement import change_role, end_membership, enrol, leave, mark_joined, transfer
@@ -62,11 +67,6 @@ from .structure import (
     staff_room,
     update_institution,
     update_unit,
-)
-from .departments import (
-    add_class_teachers_to_department,
-    add_to_department,
-    class_teachers_outside,
 )
 from .todos import (
     complete_todo,

@@ -40,6 +40,18 @@ def _joined_staff_room(person: Person) -> bool:
     )
 
 
+def joined_without_invitation(membership: Membership) -> None:
+    """A teacher's new membership of a department counts as joined once they have joined
+    «Учительская» in Sferum: there is no link into a department to send them."""
+    if (
+        membership.unit.kind == UnitKind.DEPARTMENT
+        and membership.role == Role.TEACHER
+        and _joined_staff_room(membership.person)
+    ):
+        mark_joined(memberships=[membership])
+        membership.refresh_from_db()
+
+
 def _add(person: Person, department: Unit, by, effective_date: dt.date) -> Membership:
     membership = enrol(
         person=person,
@@ -49,9 +61,7 @@ def _add(person: Person, department: Unit, by, effective_date: dt.date) -> Membe
         note=portal_text(gettext_noop("added to the department, without an invitation")),
         by=by,
     )
-    if _joined_staff_room(person):
-        mark_joined(memberships=[membership])
-        membership.refresh_from_db()
+    joined_without_invitation(membership)
     return membership
 
 

@@ -80,9 +80,7 @@ def test_the_administration_joins_the_staff_room_as_teacher_in_sferum(
     assert membership.sferum_role == Role.TEACHER and membership.sferum_role_differs
     # The portal keeps the administrative role: the rights follow it.
     assert role in permissions.roles_of(newcomer, institution)
-    page = login(director).get(
-        reverse("roles:person", args=[institution.pk, membership.person.pk])
-    )
+    page = login(director).get(reverse("roles:person", args=[institution.pk, membership.person.pk]))
     assert "в «Сферуме»: «учитель»" in page.content.decode()
     home = login(newcomer).get(reverse("home")).content.decode()
     assert "в «Сферуме»: «учитель»" in home

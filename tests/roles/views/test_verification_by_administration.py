@@ -24,8 +24,9 @@ def waiting(institution, klass, department):
 
 def _decisions(person):
     return list(
-        AuditEvent.objects.filter(object_id=str(person.pk), action__startswith="teacher.")
-        .values_list("action", flat=True)
+        AuditEvent.objects.filter(
+            object_id=str(person.pk), action__startswith="teacher."
+        ).values_list("action", flat=True)
     )
 
 
