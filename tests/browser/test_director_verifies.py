@@ -37,7 +37,7 @@ def test_the_director_confirms_a_teacher_from_the_queue(browsers):
     page.wait_for_url(f"**/invitations/{institution.pk}/verification/")
 
     checklist = page.locator("#verification-checklist").inner_text()
-    assert "Учительская" in checklist
+    assert "«Учительской»" in checklist
     item = page.locator(".verification-item", has_text="Орлова Вера")
     text = item.inner_text()
     assert "Робототехника (2026/2027)" in text and "Технический отдел" in text
