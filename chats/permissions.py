@@ -34,7 +34,8 @@ def can_see_link(user, chat: Chat) -> bool:
 
 def can_register(user, institution, kind: str, unit=None) -> bool:
     """Admins register any chat; the director the management chats; a verified teacher the
-    chats of their own classes and departments, and "other" chats."""
+    chats of their own classes and departments (a department's too if they teach one of its
+    classes), and "other" chats."""
     if permissions.can(user, "chat.manage", institution):
         return True
     allowed = REGISTERED_BY[kind]
@@ -45,6 +46,9 @@ def can_register(user, institution, kind: str, unit=None) -> bool:
     if kind in UNIT_KINDS:
         if unit is None or Role.TEACHER not in allowed:
             return False
+        if kind == ChatKind.DEPARTMENT_TEACHERS:
+            # 2.3: a teacher of the department, or of one of its classes.
+            return permissions.teaches_in_department(user, unit)
         return permissions.teaches(user, unit)
     return bool(allowed & roles)
 

@@ -80,13 +80,32 @@ def applies(
     the unit's teachers in force (verified in their «учитель» status, for the second).
     - the institution's chats are always required;
     - a class requires its chats once it has a verified teacher to create them;
-    - a department requires its teachers' chat once it has a teacher.
+    - a department requires its teachers' chat once it has a teacher, its classes' teachers
+      counted (see `department_teachers`).
     """
     if requirement.scope == "institution":
         return unit_kind is None
     if requirement.scope == "class":
         return unit_kind == UnitKind.CLASS and verified_teachers > 0
     return unit_kind == UnitKind.DEPARTMENT and teachers > 0
+
+
+def department_teachers(teachers_of: dict, units) -> dict:
+    """The teachers of each department, for its teachers' chat (2.3: «чат с педагогическими
+    работниками своего отдела»): its own teachers and the teachers of the classes inside it (a
+    class's parent is always a department). `teachers_of` maps a unit id to its teachers in
+    force (people, one per membership); the result maps each department's id to them, each
+    person once, its own teachers first."""
+    result = {}
+    for unit in units:
+        if unit.kind == UnitKind.DEPARTMENT:
+            result.setdefault(unit.pk, []).extend(teachers_of.get(unit.pk, []))
+    for unit in units:
+        if unit.kind == UnitKind.CLASS and unit.parent_id in result:
+            result[unit.parent_id].extend(teachers_of.get(unit.pk, []))
+    return {
+        pk: list({person.pk: person for person in people}.values()) for pk, people in result.items()
+    }
 
 
 # Who may see a chat's link (it is the key to the chat): roles held in the chat's own unit

@@ -154,6 +154,8 @@ def compliance(institution: Institution) -> Compliance:
         teachers_of[unit_id].append(person)
         if verification == Verification.VERIFIED:
             verified_count[unit_id] += 1
+    # A department's teachers include its classes' (rules.department_teachers).
+    teachers_of.update(rules.department_teachers(teachers_of, units))
     present: dict[tuple[str, int | None], list[Chat]] = defaultdict(list)
     for chat in chats:
         present[(chat.kind, chat.unit_id)].append(chat)

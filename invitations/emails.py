@@ -1,5 +1,5 @@
-"""The e-mails of the invitations app: the link itself, the decision on a join request, the
-decision on a teacher's status, and the digest of links that expire soon.
+"""The e-mails of the invitations app: the link itself, the decision on a join request and the
+digest of links that expire soon (the decision on a teacher's status is `roles.services`').
 
 Each is written with `sferum_portal.mail`: in the portal's language and the institution's time
 zone, plain text that is not HTML-escaped; the subject comes from the `*_subject.txt` template
@@ -44,16 +44,6 @@ def send_join_decision(*, join_request) -> None:
         body_template="invitations/email/join_decision.txt",
         context={"join_request": join_request, "base_url": links.base_url()},
         institution=join_request.institution,
-    )
-
-
-def send_verification_decision(*, person, address: str, approved: bool, note: str) -> None:
-    _send(
-        to=address,
-        subject_template="invitations/email/verification_subject.txt",
-        body_template="invitations/email/verification.txt",
-        context={"person": person, "approved": approved, "note": note},
-        institution=person.institution,
     )
 
 

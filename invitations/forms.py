@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from roles.forms_base import PortalForm, PortalModelForm
-from roles.models import Person, Role, Unit, UnitKind, normalize_search
+from roles.models import (
+    ROLES_BY_UNIT_KIND,
+    SFERUM_ROLE,
+    Person,
+    Role,
+    Unit,
+    UnitKind,
+    normalize_search,
+)
 
 from .models import MAX_TTL_DAYS, InvitationPolicy, Status
 
@@ -29,6 +37,28 @@ class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         units = ", ".join(str(m.unit) for m in getattr(obj, "waiting_in", []))
         return f"{obj.full_name} — {units}" if units else obj.full_name
+
+
+def role_choice_label(role: str) -> str:
+    """«директор (в «Сферуме» — «учитель»)»: the portal's role and, where it differs, the one
+    Sferum shows (regulation 2.2: the administration joins «Учительская» as «учитель»)."""
+    label = str(Role(role).label)
+    if SFERUM_ROLE.get(role, role) == role:
+        return label
+    return _("%(role)s (in Sferum: «%(sferum)s»)") % {
+        "role": label,
+        "sferum": Role(SFERUM_ROLE[role]).label,
+    }
+
+
+def roles_by_unit_help(roles) -> str:
+    """Which of these roles each kind of unit takes: «Учительская: …; отдел: …; класс: …»."""
+    parts = []
+    for kind, allowed in ROLES_BY_UNIT_KIND.items():
+        here = [str(Role(r).label) for r in allowed if r in roles]
+        if here:
+            parts.append(f"{UnitKind(kind).label}: {', '.join(here)}")
+    return "; ".join(parts) + "." if parts else ""
 
 
 class InvitationForm(PortalForm):
@@ -71,7 +101,8 @@ class InvitationForm(PortalForm):
         self.fields["unit"].queryset = units
         self.fields["valid_days"].initial = default_days
         if roles is not None:
-            self.fields["role"].choices = [(r, Role(r).label) for r in roles]
+            self.fields["role"].choices = [(r, role_choice_label(r)) for r in roles]
+            self.fields["role"].help_text = roles_by_unit_help(roles)
         if people is not None:
             # Who does not manage links (a teacher) chooses among the people they may invite
             # (selectors.people_for_personal_links): no search over the roster, no name revealed.

@@ -16,6 +16,7 @@ from roles.models import (
     Membership,
     Person,
     Role,
+    SferumRoleMixin,
     Timestamped,
     Unit,
     UnitKind,
@@ -107,7 +108,7 @@ class InvitationQuerySet(models.QuerySet):
         }[status](now)
 
 
-class Invitation(InstitutionOwned, Timestamped):
+class Invitation(SferumRoleMixin, InstitutionOwned, Timestamped):
     """A link into a unit in a role (its `institution`, related name `invitations`, and
     `created_at` come from the base models)."""
 

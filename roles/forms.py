@@ -154,6 +154,35 @@ class EnrolForm(MovementBaseForm):
         self.fields["role"].choices = [(r, Role(r).label) for r in roles]
 
 
+class DepartmentMembershipForm(forms.Form):
+    """A department for a teacher to be a member of (the departments they are not in yet; the
+    departments of their classes first)."""
+
+    department = forms.ModelChoiceField(label=_("department"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = person.institution.local_today()
+        held = Membership.objects.active(today).filter(person=person, role=Role.TEACHER)
+        self.fields["department"].queryset = (
+            Unit.objects.filter(
+                institution=person.institution,
+                kind=UnitKind.DEPARTMENT,
+                archived_at__isnull=True,
+            )
+            .exclude(pk__in=held.values("unit_id"))
+            .order_by("name")
+        )
+        suggested = (
+            held.filter(unit__kind=UnitKind.CLASS, unit__parent__isnull=False)
+            .exclude(unit__parent__in=held.values("unit_id"))
+            .values_list("unit__parent_id", flat=True)
+            .first()
+        )
+        if suggested is not None:
+            self.fields["department"].initial = suggested
+
+
 class TransferForm(MovementBaseForm):
     membership = forms.ModelChoiceField(label=_("from unit"), queryset=Membership.objects.none())
     to_unit = forms.ModelChoiceField(label=_("to unit"), queryset=Unit.objects.none())

@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from .models import (
+    ROLES_BY_UNIT_KIND,
     AdminAppointment,
     Institution,
     Membership,
@@ -59,7 +60,9 @@ ACTIONS: dict[str, frozenset[str]] = {
     "movement.record": DIRECTOR_AND_ADMINS,
     "roster.import": ADMINS,
     "todo.manage": ADMINS,
-    "teacher.verify": ADMINS,
+    # Sferum's «учитель» status: the admins complete it (2.1), the administration confirms it
+    # too (2.2), by one service (roles.services.decide_teacher_verification).
+    "teacher.verify": MANAGEMENT,
     "appointment.view": MANAGEMENT,
     # The director appoints by order; an admin may add admins among verified teachers.
     "appointment.manage": DIRECTOR_AND_ADMINS,
@@ -173,6 +176,28 @@ def can_grant_role(user, institution: Institution, role: str) -> bool:
     return user is None or role not in GRANTED_BY_DIRECTOR or is_director(user, institution)
 
 
+# The roles a link may give: those of memberships (the admin role comes from an appointment by
+# order, never from a link), in the order of `Role`.
+INVITABLE_ROLES: tuple[str, ...] = tuple(
+    r for r in Role.values if any(r in roles for roles in ROLES_BY_UNIT_KIND.values())
+)
+
+
+def grantable_roles(user, institution: Institution) -> list[str]:
+    """The roles of the links `user` may issue (those that manage links; a teacher's are the
+    students and parents of their classes, see `can_invite`)."""
+    if not can(user, "invitation.manage", institution):
+        return [r for r in INVITABLE_ROLES if r in FAMILY]
+    return [r for r in INVITABLE_ROLES if can_grant_role(user, institution, r)]
+
+
+def roles_only_the_director_grants(user, institution: Institution) -> list[str]:
+    """The roles `user` manages links for but may not give: the director's to give."""
+    if not can(user, "invitation.manage", institution):
+        return []
+    return [r for r in INVITABLE_ROLES if not can_grant_role(user, institution, r)]
+
+
 def can_change_person(user, person: Person) -> bool:
     """Movements of the director and deputies are recorded by the director only."""
     if user is None or is_director(user, person.institution):
@@ -194,6 +219,22 @@ def teaches(user, unit: Unit, *, verified: bool = True) -> bool:
     """A teacher of this very unit, verified in their «учитель» status if asked."""
     qs = Membership.objects.active(unit.institution.local_today()).filter(
         person__user=user, unit=unit, role=Role.TEACHER
+    )
+    if verified:
+        qs = qs.filter(verification=Verification.VERIFIED)
+    return qs.exists()
+
+
+def teaches_in_department(user, department: Unit, *, verified: bool = True) -> bool:
+    """A teacher of this department or of one of its classes (regulation 2.3: «педагогические
+    работники своего отдела»), verified in their «учитель» status if asked."""
+    if department.kind != UnitKind.DEPARTMENT:
+        return False
+    qs = Membership.objects.active(department.institution.local_today()).filter(
+        Q(unit=department) | Q(unit__parent=department, unit__kind=UnitKind.CLASS),
+        person__user=user,
+        role=Role.TEACHER,
+        unit__archived_at__isnull=True,
     )
     if verified:
         qs = qs.filter(verification=Verification.VERIFIED)

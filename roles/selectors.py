@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from .models import (
     AdminAppointment,
@@ -140,6 +151,47 @@ def teachers_awaiting_verification(institution: Institution) -> QuerySet[Person]
         Person.objects.filter(institution=institution, memberships__in=pending)
         .filter(on_roster(institution.local_today()))
         .distinct()
+    )
+
+
+def verification_queue(institution: Institution) -> QuerySet[Person]:
+    """The teachers waiting for their «учитель» status, the longest waiting first, each with
+    what the decider checks in Sferum: their teacher memberships in force (`queue_memberships`:
+    the staff room, departments, classes, with the date each began and was joined), the day
+    they began waiting (`waiting_since`) and when they first joined Sferum by the portal's link
+    (`first_joined_at`, None if not yet). Two queries per page."""
+    today = institution.local_today()
+    teaching = Membership.objects.active(today).filter(person=OuterRef("pk"), role=Role.TEACHER)
+    unit_order = Case(
+        When(unit__kind=UnitKind.STAFF_ROOM, then=Value(0)),
+        When(unit__kind=UnitKind.DEPARTMENT, then=Value(1)),
+        default=Value(2),
+    )
+    return (
+        teachers_awaiting_verification(institution)
+        .annotate(
+            waiting_since=Subquery(
+                teaching.filter(verification=Verification.PENDING)
+                .order_by("start_date")
+                .values("start_date")[:1]
+            ),
+            first_joined_at=Subquery(
+                teaching.filter(joined_at__isnull=False)
+                .order_by("joined_at")
+                .values("joined_at")[:1]
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.active(today)
+                .filter(role=Role.TEACHER)
+                .select_related("unit", "unit__parent")
+                .order_by(unit_order, "unit__name"),
+                to_attr="queue_memberships",
+            )
+        )
+        .order_by("waiting_since", "last_name", "first_name", "pk")
     )
 
 

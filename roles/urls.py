@@ -64,6 +64,16 @@ urlpatterns = [
         name="verify_teacher",
     ),
     path(
+        "<int:institution_id>/people/<int:pk>/department/",
+        views.AddToDepartmentView.as_view(),
+        name="add_to_department",
+    ),
+    path(
+        "<int:institution_id>/units/<int:pk>/class-teachers/",
+        views.DepartmentClassTeachersView.as_view(),
+        name="department_class_teachers",
+    ),
+    path(
         "<int:institution_id>/memberships/<int:pk>/role/",
         views.ChangeRoleView.as_view(),
         name="change_role",

@@ -47,6 +47,13 @@ def home(request):
     }
     if is_admin or is_management:
         context["counts"] = selectors.dashboard_counts(institution)
+    if is_management and not is_admin:
+        # The administration confirms teachers' status too (2.2); the admins see it among
+        # their queues below.
+        context["show_verifications"] = True
+        context["verifications_waiting"] = selectors.teachers_awaiting_verification(
+            institution
+        ).count()
     if is_admin:
         context["todos"] = selectors.todos_of(institution)[:10]
         context["queues"] = {

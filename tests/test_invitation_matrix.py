@@ -29,8 +29,9 @@ MATRIX = {
     "revoke_unit": (MANAGERS, 200),
     "requests": ({"admin"}, 200),
     "decide_request": ({"admin"}, 405),  # POST only
-    "verification": ({"admin"}, 200),
-    "verify": ({"admin"}, 405),  # POST only
+    # The administration confirms teachers' status like the admins (issue 13, 2.2.4).
+    "verification": ({"director", "deputy", "admin"}, 200),
+    "verify": ({"director", "deputy", "admin"}, 405),  # POST only
     "signin_issue": (MANAGERS, 200),
     "signin_revoke": (MANAGERS, 200),
     # The lists' exports and print views: for those who see the list (a teacher: their links).

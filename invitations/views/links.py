@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from roles import permissions
-from roles.models import Unit
+from roles.models import Role, Unit
 from roles.web import InstitutionView, id_param, paginate, show_as_message, show_on_form
 from sferum_portal.links import absolute_url
 
@@ -74,7 +74,11 @@ class InvitationCreateView(InstitutionView):
             units=selectors.units_for_inviting(self.request.user, self.institution),
             institution=self.institution,
             default_days=services.policy_for(self.institution).default_ttl_days,
-            roles=None if manages else PASSWORDLESS_ROLES_ORDERED,
+            # Only the roles this user may give (the director's and deputies' are the
+            # director's to give; the page says so before the form is filled).
+            roles=permissions.grantable_roles(self.request.user, self.institution)
+            if manages
+            else PASSWORDLESS_ROLES_ORDERED,
             # A teacher picks from the people they may invite; managers (who see the roster)
             # give an external id or a name.
             people=None
@@ -113,7 +117,12 @@ class InvitationCreateView(InstitutionView):
         return self._page(form)
 
     def _page(self, form):
-        return self.render("invitations/form.html", form=form)
+        withheld = permissions.roles_only_the_director_grants(self.request.user, self.institution)
+        return self.render(
+            "invitations/form.html",
+            form=form,
+            director_only=", ".join(f"«{Role(r).label}»" for r in withheld),
+        )
 
 
 class InvitationDetailView(InstitutionView):

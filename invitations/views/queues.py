@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from roles.forms import VerificationForm
 from roles.models import Person
-from roles.selectors import teachers_awaiting_verification
+from roles.selectors import verification_queue
 from roles.web import InstitutionView, paginate, show_as_message
 
 from .. import selectors, services
@@ -79,12 +79,16 @@ class JoinRequestDecideView(InstitutionView):
 
 
 class VerificationQueueView(InstitutionView):
+    """The teachers waiting for their «учитель» status, for the admins, the director and the
+    deputies: each with their units and classes and the day they joined, and what to check in
+    Sferum before confirming."""
+
     action = "teacher.verify"
 
     def get(self, request, institution_id):
         return self.render(
             "invitations/verification.html",
-            page=paginate(request, teachers_awaiting_verification(self.institution)),
+            page=paginate(request, verification_queue(self.institution)),
             form=VerificationForm(),
         )
 

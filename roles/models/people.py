@@ -160,6 +160,34 @@ ROLES_BY_PERSON_KIND: dict[str, tuple[str, ...]] = {
 }
 
 
+# The role Sferum itself shows. Its roles are «учитель», «ученик» and «родитель»: the director
+# and the deputies join «Учительская» by invitation in the role «учитель» (regulation 2.2),
+# «director» and «deputy» being their administrative roles in the portal only.
+SFERUM_ROLE: dict[str, str] = {
+    Role.DIRECTOR: Role.TEACHER,
+    Role.DEPUTY: Role.TEACHER,
+    Role.TEACHER: Role.TEACHER,
+    Role.STUDENT: Role.STUDENT,
+    Role.PARENT: Role.PARENT,
+}
+
+
+class SferumRoleMixin:
+    """`sferum_role` of a model with a `role` (a membership, an invitation)."""
+
+    @property
+    def sferum_role(self) -> str:
+        return SFERUM_ROLE.get(self.role, self.role)
+
+    def get_sferum_role_display(self) -> str:
+        return Role(self.sferum_role).label
+
+    @property
+    def sferum_role_differs(self) -> bool:
+        """The portal's role is not the one Sferum shows (the director, a deputy)."""
+        return self.sferum_role != self.role
+
+
 class Verification(models.TextChoices):
     NOT_REQUIRED = "not_required", _("not required")
     PENDING = "pending", _("awaiting verification")
@@ -183,7 +211,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(in_force(on))
 
 
-class Membership(Timestamped):
+class Membership(SferumRoleMixin, Timestamped):
     person = models.ForeignKey(
         Person, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("person")
     )

@@ -22,6 +22,8 @@ FIRST_NAME = "first_name"
 PATRONYMIC = "patronymic"
 KIND = "kind"
 UNIT = "unit"
+# A teacher's department (отдел) when the file has a class column besides: issue 13, 2.3.
+DEPARTMENT = "department"
 BIRTH_DATE = "birth_date"
 PARENT_NAME = "parent_full_name"
 GUARDIAN_OF = "guardian_of"
@@ -33,6 +35,7 @@ FIELDS = (
     FIRST_NAME,
     PATRONYMIC,
     UNIT,
+    DEPARTMENT,
     KIND,
     BIRTH_DATE,
     EXTERNAL_ID,
@@ -52,6 +55,7 @@ FIELD_LABELS = {
     FIRST_NAME: _("first name"),
     PATRONYMIC: _("patronymic"),
     UNIT: _("class, group or department"),
+    DEPARTMENT: _("department (a teacher becomes its member; for a class: the one it is in)"),
     KIND: _("kind of person (staff, student, parent)"),
     BIRTH_DATE: _("birth date (used for matching, not stored)"),
     EXTERNAL_ID: _("external id"),
@@ -117,6 +121,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "секция",
         "студия",
     ),
+    DEPARTMENT: ("отдел педагога", "отдел (для педагогов)", "методическое объединение"),
     BIRTH_DATE: ("birth date", "дата рождения", "дата рожд"),
     PARENT_NAME: (
         "parent full name",
@@ -138,6 +143,10 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "дети",
     ),
 }
+
+# Headers of the department that are the unit when they are the file's only unit column (as
+# every file read before the department column was), and the department beside a class column.
+DEPARTMENT_HEADERS = frozenset({"отдел"})
 
 # Headers as the portal's format and Russian school systems write them, compared after
 # `header_key`.

@@ -13,11 +13,14 @@ from dataclasses import asdict, dataclass
 from django.utils.translation import gettext as _
 
 from .columns import (
+    DEPARTMENT,
+    DEPARTMENT_HEADERS,
     HEADER_ALIASES,
     HEADER_SEARCH_ROWS,
     IGNORED,
     MAX_COLUMNS,
     SAMPLE_VALUES,
+    UNIT,
     header_key,
 )
 from .read import RosterFileError
@@ -95,8 +98,17 @@ def _last_filled(record: list[str]) -> int:
 
 
 def propose_mapping(headers: list[str]) -> list[str]:
-    """What each column is, by its header: a known header's field, else «do not import»."""
-    return [HEADER_ALIASES.get(header_key(h), IGNORED) if h else IGNORED for h in headers]
+    """What each column is, by its header: a known header's field, else «do not import».
+
+    «Отдел» is the unit when it is the file's only unit column (so every file reads as it did
+    before the department column); beside a class column it is the teacher's department."""
+    mapping = [HEADER_ALIASES.get(header_key(h), IGNORED) if h else IGNORED for h in headers]
+    departments = [i for i, h in enumerate(headers) if h and header_key(h) in DEPARTMENT_HEADERS]
+    others = [i for i, f in enumerate(mapping) if f == UNIT and i not in departments]
+    if others and DEPARTMENT not in mapping:
+        for i in departments[:1]:
+            mapping[i] = DEPARTMENT
+    return mapping
 
 
 def column_name(headers: list[str], index: int) -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .columns import (
     BIRTH_DATE,
+    DEPARTMENT,
     EXTERNAL_ID,
     FIELD_LABELS,
     FIELDS,
@@ -156,6 +157,7 @@ def rows_from_records(
                 patronymic=patronymic,
                 kind_raw=kind_raw,
                 unit_name=cell(record, UNIT),
+                department_name=cell(record, DEPARTMENT),
                 guardian_of=[
                     g.strip() for g in re.split(r"[;,\s]+", cell(record, GUARDIAN_OF)) if g.strip()
                 ],

@@ -87,6 +87,17 @@ def _check_row(r: RosterRow, ctx: dict) -> tuple[list[str], Entry | None]:
             _("unknown kind «%(value)s» (expected: staff, student or parent)")
             % {"value": r.kind_raw}
         )
+    department = None
+    if r.department_name:
+        found = {
+            u.pk: u
+            for u in ctx["units"].get(unit_key(r.department_name), [])
+            if u.kind == UnitKind.DEPARTMENT
+        }
+        if not found:
+            messages.append(_("unknown department «%(unit)s»") % {"unit": r.department_name})
+        else:
+            department = next(iter(found.values()))
     units: list[Unit] = []
     if r.unit_name:
         candidates = ctx["units"].get(unit_key(r.unit_name), [])
@@ -126,6 +137,9 @@ def _check_row(r: RosterRow, ctx: dict) -> tuple[list[str], Entry | None]:
             name = " ".join(p for p in (last, first, patronymic) if p)
             messages.append(_("«%(value)s» is not a parent's full name") % {"value": name})
 
+    if department is not None and kind == PersonKind.STAFF and department not in units:
+        # A teacher of the department besides their class: no invitation of its own.
+        units.append(department)
     person = existing.get(r.external_id) if r.external_id else None
     if person is not None and kind is not None and person.kind != kind:
         messages.append(

@@ -41,6 +41,8 @@ class RosterRow:
     parents: list[tuple[str, str, str]] = field(default_factory=list)
     # What was wrong in the row's cells as read (a full name of one word, a date that is none).
     problems: list[str] = field(default_factory=list)
+    # The «Отдел» column beside a class column (columns.DEPARTMENT): empty in other files.
+    department_name: str = ""
 
 
 XLSX = "XLSX"

@@ -9,6 +9,7 @@ One module per kind of write; this package re-exports them all, so callers keep 
 - `todos`: the to-do list of manual Sferum steps and `portal_text` for stored text;
 - `movement`: enrolment, transfer, change of role, leaving a unit or the institution;
 - `verification`: Sferum's «учитель» status of teachers;
+- `departments`: teachers made members of a department without an invitation;
 - `appointments`: administrator appointments by order;
 - `merge`: merging two roster rows of one person (the other apps move theirs on a signal);
 - `roster_upload`: a roster file uploaded, read by a job, its columns chosen, checked by a job;
@@ -25,6 +26,11 @@ service that writes more than one row is atomic).
 
 from .appointments import appoint_admin, end_appointment
 from .audit import audit
+from .departments import (
+    add_class_teachers_to_department,
+    add_to_department,
+    class_teachers_outside,
+)
 from .login_locks import clear_expired_sessions, lift_login_lock, purge_login_records
 from .merge import check_mergeable, merge_people, rows_pointing_at
 from .movement import change_role, end_membership, enrol, leave, mark_joined, transfer
@@ -78,6 +84,9 @@ from .verification import (
 )
 
 __all__ = [
+    "add_class_teachers_to_department",
+    "add_to_department",
+    "class_teachers_outside",
     "INSTITUTION_EDITABLE",
     "PERSON_EDITABLE",
     "PLAN_TASK",

@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..roster import RosterFileError, RosterPlan, RowError, link_pks
 from .audit import audit
+from .departments import joined_without_invitation
 from .movement import end_membership, enrol, leave, transfer
 from .roster_upload import (
     discard_roster_file,
@@ -164,7 +165,7 @@ def apply_roster_plan(
             by=by,
         )
     for item, unit in plan.additions:
-        enrol(
+        membership = enrol(
             person=item.person,
             unit=unit,
             role=item.role,
@@ -173,6 +174,7 @@ def apply_roster_plan(
             note=note,
             by=by,
         )
+        joined_without_invitation(membership)
     for _item, membership in plan.endings:
         end_membership(
             membership=membership, effective_date=on, order_number=order_number, note=note, by=by

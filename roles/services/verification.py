@@ -1,6 +1,9 @@
 """Sferum's «учитель» status of teachers, as the portal records it.
 
-- `decide_teacher_verification`: the admin's decision, on all the person's teacher memberships.
+- `decide_teacher_verification`: the one decision on a teacher's status, whoever takes it (an
+  administrator, the director or a deputy: regulation 2.1 and 2.2) and from whichever page
+  (the queue, the person's card): the status of all their teacher memberships, one audit row
+  and one e-mail to the teacher after the commit.
 - `initial_verification`: the state a new membership starts in (a verified teacher stays so).
 - `is_verified_teacher_in_staff_room`: the rule an additional administrator must meet.
 Who may decide is `roles.permissions` ("teacher.verify"); the appointments are in `appointments`.
@@ -12,14 +15,60 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..errors import RuleBroken
+from sferum_portal import mail
+
+from .. import permissions
+from ..errors import NotAllowed, RuleBroken
 from ..models import Membership, Person, Role, UnitKind, Verification
 from .audit import audit
 
 
+def _decided_by(by, institution) -> str:
+    """Who decided, as the teacher reads it: «Иванова А. А. (руководитель)»."""
+    person = permissions.person_of(by, institution)
+    name = person.short_name if person is not None else (by.get_full_name() or by.username)
+    roles = permissions.roles_of(by, institution)
+    for role in (Role.DIRECTOR, Role.DEPUTY, Role.ADMIN):
+        if role in roles:
+            return f"{name} ({Role(role).label})"
+    return name
+
+
+def _tell_teacher(person: Person, *, approved: bool, note: str, decided_by: str) -> None:
+    address = person.email or (person.user.email if person.user_id else "")
+    if not address:
+        return
+    message = mail.build(
+        to=address,
+        subject_template="roles/email/verification_subject.txt",
+        body_template="roles/email/verification.txt",
+        context={"person": person, "approved": approved, "note": note, "decided_by": decided_by},
+        tz=person.institution.tzinfo,
+    )
+    mail.send([message])
+
+
 @transaction.atomic
-def decide_teacher_verification(*, person: Person, by, approve: bool, note: str = "") -> int:
-    """Record Sferum's «учитель» status decision on all the person's teacher memberships."""
+def decide_teacher_verification(
+    *, person: Person, by, approve: bool, note: str = "", notify: bool = True
+) -> int:
+    """Confirm or reject Sferum's «учитель» status on all the person's teacher memberships.
+
+    `by` is an administrator, the director or a deputy (`None`: the system, e.g. the demo); a
+    decision on one's own status is somebody else's. The teacher is told by e-mail after the
+    commit when an address is known and somebody decided (`notify=False`: nobody is told).
+    """
+    institution = person.institution
+    if by is not None:
+        if not permissions.can(by, "teacher.verify", institution):
+            raise NotAllowed(_("You may not verify teachers."))
+        if person.user_id is not None and person.user_id == by.pk and not by.is_superuser:
+            raise RuleBroken(
+                _(
+                    "Your own «teacher» status is confirmed by another member of the "
+                    "administration or by an administrator."
+                )
+            )
     if not approve and not note.strip():
         raise RuleBroken(_("Give the reason for the rejection."))
     updated = Membership.objects.filter(
@@ -35,7 +84,7 @@ def decide_teacher_verification(*, person: Person, by, approve: bool, note: str 
             _("%(person)s has no teacher membership in force.") % {"person": person.short_name}
         )
     audit(
-        institution=person.institution,
+        institution=institution,
         actor=by,
         action="teacher.verify" if approve else "teacher.reject",
         summary=(
@@ -47,6 +96,13 @@ def decide_teacher_verification(*, person: Person, by, approve: bool, note: str 
         obj=person,
         data={"note": note.strip()},
     )
+    if notify and by is not None:
+        decided_by = _decided_by(by, institution)
+        transaction.on_commit(
+            lambda: _tell_teacher(
+                person, approved=approve, note=note.strip(), decided_by=decided_by
+            )
+        )
     return updated
 
 

@@ -18,7 +18,9 @@ from .institution import (
 )
 from .login import LoginLockListView, LoginWithCodeView
 from .movement import (
+    AddToDepartmentView,
     ChangeRoleView,
+    DepartmentClassTeachersView,
     EnrolView,
     LeaveView,
     MovementFormView,
@@ -38,6 +40,8 @@ from .todos import TodoDoneView, TodoListView
 from .units import UnitArchiveView, UnitCreateView, UnitDetailView, UnitEditView, UnitListView
 
 __all__ = [
+    "AddToDepartmentView",
+    "DepartmentClassTeachersView",
     "AppointmentEndView",
     "AppointmentListView",
     "AuditListView",

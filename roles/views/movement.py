@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import selectors, services
 from ..filters import MovementFilter
-from ..forms import ChangeRoleForm, EnrolForm, LeaveForm, TransferForm
+from ..forms import ChangeRoleForm, DepartmentMembershipForm, EnrolForm, LeaveForm, TransferForm
 from ..models import Membership, Person
-from ..web import InstitutionView, paginate, show_on_form
+from ..web import InstitutionView, paginate, show_as_message, show_on_form
 
 
 class MovementFormView(InstitutionView):
@@ -132,3 +133,57 @@ class MovementListView(InstitutionView):
             filter=movement_filter,
             page=paginate(request, movement_filter.qs),
         )
+
+
+class AddToDepartmentView(InstitutionView):
+    """The person's card: make a teacher a member of a department (no invitation needed)."""
+
+    action = "movement.record"
+
+    def post(self, request, institution_id, pk):
+        person = self.get_person(pk)
+        form = DepartmentMembershipForm(request.POST, person=person)
+        if form.is_valid():
+            department = form.cleaned_data["department"]
+            try:
+                services.add_to_department(person=person, department=department, by=request.user)
+            except ValidationError as exc:
+                show_as_message(request, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(person)s is a teacher of «%(unit)s» now.")
+                    % {"person": person.short_name, "unit": department},
+                )
+        else:
+            messages.error(request, _("Choose a department."))
+        return redirect("roles:person", institution_id=self.institution.pk, pk=person.pk)
+
+
+class DepartmentClassTeachersView(InstitutionView):
+    """The department's page: make the teachers of its classes members of it, at once."""
+
+    action = "movement.record"
+
+    def post(self, request, institution_id, pk):
+        department = self.get_unit(pk)
+        try:
+            added = services.add_class_teachers_to_department(
+                department=department, by=request.user
+            )
+        except ValidationError as exc:
+            show_as_message(request, exc)
+        else:
+            if added:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d teacher of its classes is a member of the department now.",
+                        "%(count)d teachers of its classes are members of the department now.",
+                        len(added),
+                    )
+                    % {"count": len(added)},
+                )
+            else:
+                messages.info(request, _("Every teacher of its classes is a member already."))
+        return redirect("roles:unit", institution_id=self.institution.pk, pk=department.pk)

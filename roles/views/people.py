@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .. import permissions, selectors, services
 from ..filters import PersonFilter
-from ..forms import GuardianLinkForm, PersonForm, VerificationForm
+from ..forms import DepartmentMembershipForm, GuardianLinkForm, PersonForm, VerificationForm
 from ..models import Person
 from ..signals import person_page_sections
 from ..web import InstitutionView, paginate, show_as_message, show_on_form
@@ -83,6 +83,7 @@ class PersonDetailView(InstitutionView):
             can_record=permissions.can(request.user, "movement.record", self.institution),
             can_verify=permissions.can(request.user, "teacher.verify", self.institution),
             verification_form=VerificationForm(),
+            department_form=DepartmentMembershipForm(person=person),
             guardian_form=GuardianLinkForm(parent=person),
             # What the other apps show about the person (sign-in links), as rendered HTML.
             sections=[

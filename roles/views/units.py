@@ -74,6 +74,11 @@ class UnitDetailView(InstitutionView):
             show_members=show_members,
             page=paginate(request, members) if members is not None else None,
             children=unit.children.filter(archived_at__isnull=True),
+            class_teachers_outside=services.class_teachers_outside(unit)
+            if unit.kind == UnitKind.DEPARTMENT
+            and not unit.is_archived
+            and permissions.can(request.user, "movement.record", self.institution)
+            else [],
         )
 
 

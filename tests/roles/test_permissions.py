@@ -37,9 +37,12 @@ MATRIX = {
     "enrol": ({"director", "admin"}, 200),
     "transfer": ({"director", "admin"}, 200),
     "leave": ({"director", "admin"}, 200),
-    "verify_teacher": (ADMIN, 405),  # POST only
+    "verify_teacher": (MANAGEMENT, 405),  # POST only (issue 13: the administration too)
     "guardian_link": (ADMIN, 405),  # POST only
     "change_role": ({"director", "admin"}, 200),
+    # Issue 13 (2.3.3): teachers made members of a department without an invitation.
+    "add_to_department": ({"director", "admin"}, 405),  # POST only
+    "department_class_teachers": ({"director", "admin"}, 405),  # POST only
     "movements": (MANAGEMENT, 200),
     "appointments": (MANAGEMENT, 200),
     "appointment_end": ({"director", "admin"}, 200),
@@ -130,6 +133,8 @@ def url_for(name, institution, objects):
         "leave": "person",
         "verify_teacher": "person",
         "guardian_link": "person",
+        "add_to_department": "person",
+        "department_class_teachers": "unit",
         "change_role": "membership",
         "appointment_end": "appointment",
         "todo_done": "todo",

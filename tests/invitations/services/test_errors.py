@@ -73,7 +73,7 @@ def test_revoking_somebody_elses_link_is_not_allowed(klass, admin_user, teacher)
         services.revoke_invitation(invitation=invitation, by=teacher.user)
 
 
-def test_deciding_requests_and_verifying_teachers_is_not_allowed_to_the_director(
+def test_deciding_requests_is_not_allowed_to_the_director_nor_verifying_to_a_teacher(
     institution, klass, admin_user, director_user
 ):
     join_request = pending_request(klass, admin_user)
@@ -81,9 +81,11 @@ def test_deciding_requests_and_verifying_teachers_is_not_allowed_to_the_director
         services.approve_join_request(join_request=join_request, by=director_user)
     with pytest.raises(NotAllowed):
         services.reject_join_request(join_request=join_request, by=director_user, reason="нет")
+    # Issue 13 (2.2.4): the director confirms teachers' status now; a teacher still may not.
     newcomer = make_member(institution, Role.TEACHER, klass)
+    colleague = make_member(institution, Role.TEACHER, klass, verified=True).user
     with pytest.raises(NotAllowed):
-        services.decide_verification(person=newcomer, by=director_user, approve=True)
+        services.decide_verification(person=newcomer, by=colleague, approve=True)
 
 
 def test_a_decided_request_breaks_a_rule(klass, admin_user):

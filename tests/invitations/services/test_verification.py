@@ -32,8 +32,12 @@ def test_verifying_a_teacher_lets_them_issue_links_and_tells_them(
     assert invitation.created_by == user
 
 
-def test_only_admins_verify_teachers(institution, klass, director_user):
+def test_teachers_students_and_parents_do_not_verify_teachers(institution, klass):
+    # Issue 13 (2.2.4): the director and deputies verify too (tests/roles/services); a
+    # teacher, a student or a parent may not.
     person = make_member(institution, Role.TEACHER, klass)
-    with pytest.raises(ValidationError):
-        services.decide_verification(person=person, by=director_user, approve=True)
+    for role in (Role.TEACHER, Role.STUDENT, Role.PARENT):
+        other = make_member(institution, role, klass, verified=role == Role.TEACHER).user
+        with pytest.raises(ValidationError):
+            services.decide_verification(person=person, by=other, approve=True)
     assert Membership.objects.get(person=person).verification == Verification.PENDING
