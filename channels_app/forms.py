@@ -250,7 +250,10 @@ class ApplicationForm(PortalForm):
         regex=r"^\+?[0-9 ()\-]{10,20}$",
         required=False,
         error_messages={"invalid": _("Enter the phone as +7 900 000-00-00.")},
-        help_text=_("Not stored: it goes only into the text below."),
+        help_text=_(
+            "Sent to the portal only with this form and not stored: it goes only into the "
+            "letter below. To keep it, enter it in the appointment (Structure → Administrators)."
+        ),
     )
 
 

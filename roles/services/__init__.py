@@ -23,7 +23,12 @@ domain), both `ValidationError`s with the message for the user; nothing is writt
 service that writes more than one row is atomic).
 """
 
-from .appointments import appoint_admin, end_appointment
+from .appointments import (
+    appoint_admin,
+    clean_phone,
+    end_appointment,
+    update_appointment_details,
+)
 from .audit import audit
 from .login_locks import clear_expired_sessions, lift_login_lock, purge_login_records
 from .merge import check_mergeable, merge_people, rows_pointing_at
@@ -85,6 +90,8 @@ __all__ = [
     "ROSTER_IMPORT_TASK",
     "STAFF_ROOM_NAME",
     "appoint_admin",
+    "clean_phone",
+    "update_appointment_details",
     "apply_roster_plan",
     "archive_unit",
     "audit",
