@@ -91,9 +91,10 @@ class OverviewView(StatsView):
     printing = False
 
     def get(self, request):
-        data = selectors.overview(self.institution, end=self.day, days=self.days)
+        today = self.institution.local_today()
+        data = selectors.overview(self.institution, end=self.day, days=self.days, today=today)
         sort = request.GET.get("sort", "")
-        classes = selectors.classes_table(self.institution, day=self.day, sort=sort)
+        classes = selectors.classes_table(self.institution, day=self.day, sort=sort, today=today)
         return render(
             request,
             "stats/overview.html",
