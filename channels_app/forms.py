@@ -190,6 +190,27 @@ class EventForm(PortalForm):
         return data
 
 
+class HeldEventRecordForm(EventForm):
+    """An event held without being planned in the portal, recorded after the fact."""
+
+    attendance_count = forms.IntegerField(
+        label=_("how many took part"), min_value=0, max_value=100_000
+    )
+    recording_link = forms.URLField(
+        label=_("recording"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("The address of the recording, if it was recorded."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].help_text = _("When it began (in the past).")
+        self.fields["ends_at"].help_text = _("When it ended, in the institution's time zone.")
+        self.fields["meeting_link"].help_text = _("The address the call or broadcast had, if any.")
+
+
 class CancelEventForm(PortalForm):
     reason = forms.CharField(label=_("reason"), max_length=500)
 
@@ -250,7 +271,10 @@ class ApplicationForm(PortalForm):
         regex=r"^\+?[0-9 ()\-]{10,20}$",
         required=False,
         error_messages={"invalid": _("Enter the phone as +7 900 000-00-00.")},
-        help_text=_("Not stored: it goes only into the text below."),
+        help_text=_(
+            "Sent to the portal only with this form and not stored: it goes only into the "
+            "letter below. To keep it, enter it in the appointment (Structure → Administrators)."
+        ),
     )
 
 

@@ -26,7 +26,8 @@ from sferum_portal.messengers import Platform
 
 class Audience(models.TextChoices):
     EVERYONE = "everyone", _("everyone")
-    STAFF = "staff", _("staff")
+    # The audiences are groups of people, all plural: «сотрудники», «обучающиеся», ...
+    STAFF = "staff", pgettext_lazy("audience", "staff")
     STUDENTS = "students", _("students")
     PARENTS = "parents", _("parents")
     FAMILIES = "families", _("students and parents")

@@ -301,12 +301,19 @@ def support_mail(request: SupportRequest) -> dict[str, str]:
 
 
 def registration_application(institution: Institution, *, phone: str = "") -> dict:
-    """Regulation 2.1: the application for registration with the admin's order and contacts."""
+    """Regulation 2.1: the application for registration with the admin's order and contacts.
+
+    The phone is the one typed (sent by POST) or the one the appointment keeps. It is in the
+    text shown and in the .eml letter, never in the mailto: link (a web mail client turns that
+    link into an address of its own): there the letter says where to type it.
+    """
     appointment = main_admin(institution)
     admin = appointment.person if appointment else None
+    phone = phone or (appointment.contact_phone if appointment else "")
     email = ""
     if admin is not None:
         email = admin.email or (admin.user.email if admin.user else "")
+    order_file = appointment.order_file if appointment and appointment.order_file else None
     missing = []
     if appointment is None:
         missing.append(_("an administrator appointed by order (Structure → Administrators)"))
@@ -314,38 +321,95 @@ def registration_application(institution: Institution, *, phone: str = "") -> di
         missing.append(_("the institution's INN (Structure → the institution's card)"))
     if admin is not None and not email:
         missing.append(_("the administrator's e-mail (their card in the roster)"))
+    if appointment is not None and order_file is None:
+        missing.append(
+            _(
+                "the file of the order on the administrator's appointment "
+                "(Structure → Administrators)"
+            )
+        )
     if not phone:
         missing.append(_("the administrator's personal mobile phone (enter it below)"))
-    lines = [
-        _("Application for the registration of an educational institution on Sferum"),
-        "",
-        _("Institution: %(name)s") % {"name": institution.name},
-    ]
-    if institution.short_name:
-        lines.append(_("Short name: %(name)s") % {"name": institution.short_name})
-    if institution.inn:
-        lines.append(_("INN: %(inn)s") % {"inn": institution.inn})
-    if institution.address:
-        lines.append(_("Address: %(address)s") % {"address": institution.address})
-    if appointment is not None:
-        lines += [
-            _("Order on the appointment of the administrator: № %(number)s of %(date)s")
-            % {
+
+    def lines_with(phone_text: str) -> list[str]:
+        lines = [
+            _("Application for the registration of an educational institution on Sferum"),
+            "",
+            _("Institution: %(name)s") % {"name": institution.name},
+        ]
+        if institution.short_name:
+            lines.append(_("Short name: %(name)s") % {"name": institution.short_name})
+        if institution.inn:
+            lines.append(_("INN: %(inn)s") % {"inn": institution.inn})
+        if institution.address:
+            lines.append(_("Address: %(address)s") % {"address": institution.address})
+        if appointment is not None:
+            order = {
                 "number": appointment.order_number,
                 "date": appointment.order_date.strftime("%d.%m.%Y"),
-            },
-            _("Administrator: %(name)s") % {"name": admin.full_name},
-            _("Administrator's e-mail: %(email)s") % {"email": email or "—"},
-            _("Administrator's personal mobile phone: %(phone)s") % {"phone": phone or "—"},
-        ]
-    text = "\n".join(lines)
+            }
+            lines += [
+                _("Order on the appointment of the administrator: № %(number)s of %(date)s")
+                % order,
+                _("Administrator: %(name)s") % {"name": admin.full_name},
+                _("Administrator's e-mail: %(email)s") % {"email": email or "—"},
+                _("Administrator's personal mobile phone: %(phone)s") % {"phone": phone_text},
+                "",
+                _(
+                    "Attached: the order № %(number)s of %(date)s on the appointment of the "
+                    "administrator."
+                )
+                % order,
+            ]
+        return lines
+
+    text = "\n".join(lines_with(phone or "—"))
     subject = _("Registration of %(name)s on Sferum") % {"name": institution}
+    link_text = "\n".join(lines_with(_("[type the number here]")))
     return {
+        "to": SFERUM_SUPPORT_EMAIL,
+        "subject": subject,
         "text": text,
+        "phone": phone,
         "missing": missing,
         "appointment": appointment,
-        "mailto": _mailto(subject, text),
+        "order_file": order_file,
+        "order_file_name": order_file.name.rsplit("/", 1)[-1] if order_file else "",
+        "mailto": _mailto(subject, link_text),
     }
+
+
+def registration_eml(institution: Institution, *, phone: str = "") -> tuple[bytes, str]:
+    """The application as a ready, unsent letter (.eml) with the order's file attached, and the
+    name to download it under. A mail program opens it as a draft to send."""
+    from django.core.mail import EmailMessage
+
+    from roles import documents
+
+    application = registration_application(institution, phone=phone)
+    appointment = application["appointment"]
+    sender = ""
+    if appointment is not None:
+        admin = appointment.person
+        sender = admin.email or (admin.user.email if admin.user else "")
+    message = EmailMessage(
+        subject=application["subject"],
+        body=application["text"],
+        from_email=sender or None,
+        to=[SFERUM_SUPPORT_EMAIL],
+        headers={"X-Unsent": "1"},
+    )
+    order_file = application["order_file"]
+    if order_file is not None:
+        with order_file.open("rb") as handle:
+            kind = documents.sniff(handle)
+            data = handle.read()
+        message.attach(
+            application["order_file_name"],
+            data,
+            kind.content_type if kind else "application/octet-stream",
+        )
+    return message.message().as_bytes(), "sferum-registration.eml"
 
 
 def help_sections(user, institution: Institution) -> dict:

@@ -41,6 +41,7 @@ urlpatterns = [
     *export_urls(INST + "events/", exports.EventExportView, "events"),
     path(INST + "events/calendar/", views.CalendarView.as_view(), name="calendar"),
     path(INST + "events/new/", views.EventCreateView.as_view(), name="event_create"),
+    path(INST + "events/record/", views.EventRecordView.as_view(), name="event_record"),
     path(INST + "events/<int:pk>/", views.EventDetailView.as_view(), name="event"),
     path(INST + "events/<int:pk>/edit/", views.EventEditView.as_view(), name="event_edit"),
     path(

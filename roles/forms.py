@@ -54,30 +54,39 @@ class InstitutionForm(PortalModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["usage_order_file"].help_text = _(
-            "PDF, JPEG, PNG, Word or OpenDocument, up to %(mb)d MB."
-        ) % {"mb": settings.ORDER_FILE_MAX_MB}
+        self.fields["usage_order_file"].help_text = order_file_help()
 
     def clean_usage_order_file(self):
         upload = self.cleaned_data.get("usage_order_file")
         if not upload or upload == self.instance.usage_order_file:
             return upload  # nothing new uploaded (or the file removed)
-        if upload.size > settings.ORDER_FILE_MAX_MB * 1024 * 1024:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB.") % {"mb": settings.ORDER_FILE_MAX_MB}
+        return checked_order_file(upload)
+
+
+def order_file_help() -> str:
+    return _("PDF, JPEG, PNG, Word or OpenDocument, up to %(mb)d MB.") % {
+        "mb": settings.ORDER_FILE_MAX_MB
+    }
+
+
+def checked_order_file(upload):
+    """An uploaded order, by what its bytes are: a PDF, a picture or a document, named so."""
+    if upload.size > settings.ORDER_FILE_MAX_MB * 1024 * 1024:
+        raise forms.ValidationError(
+            _("The file is larger than %(mb)d MB.") % {"mb": settings.ORDER_FILE_MAX_MB}
+        )
+    kind = documents.sniff(upload)
+    if kind is None:
+        raise forms.ValidationError(
+            _(
+                "This is not a PDF, a picture (JPEG, PNG) or a document (Word, "
+                "OpenDocument): attach the order as one of these."
             )
-        kind = documents.sniff(upload)
-        if kind is None:
-            raise forms.ValidationError(
-                _(
-                    "This is not a PDF, a picture (JPEG, PNG) or a document (Word, "
-                    "OpenDocument): attach the order as one of these."
-                )
-            )
-        # The stored name says what the file is, whatever it was called.
-        stem = (upload.name.rsplit(".", 1)[0] or "order")[:100]
-        upload.name = f"{stem}.{kind.extension}"
-        return upload
+        )
+    # The stored name says what the file is, whatever it was called.
+    stem = (upload.name.rsplit(".", 1)[0] or "order")[:100]
+    upload.name = f"{stem}.{kind.extension}"
+    return upload
 
 
 class UnitForm(PortalForm):
@@ -232,6 +241,12 @@ class VerificationForm(PortalForm):
     note = forms.CharField(label=_("comment or reason"), max_length=500, required=False)
 
 
+PHONE_HELP = _(
+    "Personal data: kept only if you enter it, and used only in the application for "
+    "registration on Sferum (regulation 2.1). Leave it empty to type it into the letter each time."
+)
+
+
 class AppointmentForm(PortalForm):
     person = forms.ModelChoiceField(label=_("staff member"), queryset=Person.objects.none())
     order_number = forms.CharField(label=_("order number"), max_length=50)
@@ -239,10 +254,45 @@ class AppointmentForm(PortalForm):
     start_date = forms.DateField(
         label=_("from"), widget=DateInput(), required=False, help_text=_("Today if left empty.")
     )
+    order_file = forms.FileField(label=_("order file"), required=False)
+    contact_phone = forms.CharField(
+        label=_("contact mobile phone for the registration application"),
+        max_length=20,
+        required=False,
+        help_text=PHONE_HELP,
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = candidates
+        self.fields["order_file"].help_text = order_file_help()
+
+    def clean_order_file(self):
+        upload = self.cleaned_data.get("order_file")
+        return checked_order_file(upload) if upload else None
+
+
+class AppointmentDetailsForm(PortalForm):
+    """The order's file and the contact phone of an appointment already recorded."""
+
+    order_file = forms.FileField(label=_("order file"), required=False)
+    remove_order_file = forms.BooleanField(label=_("remove the attached file"), required=False)
+    contact_phone = forms.CharField(
+        label=_("contact mobile phone for the registration application"),
+        max_length=20,
+        required=False,
+        help_text=PHONE_HELP,
+    )
+
+    def __init__(self, *args, has_file: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order_file"].help_text = order_file_help()
+        if not has_file:
+            del self.fields["remove_order_file"]
+
+    def clean_order_file(self):
+        upload = self.cleaned_data.get("order_file")
+        return checked_order_file(upload) if upload else None
 
 
 class EndAppointmentForm(PortalForm):

@@ -252,6 +252,24 @@ def can_invite(user, unit: Unit, role: str) -> bool:
     return unit.kind == UnitKind.CLASS and role in FAMILY and teaches(user, unit)
 
 
+def invites_families(user, institution: Institution) -> bool:
+    """May `user` bring students and parents in at all: the admins and the director, or a
+    teacher verified in their «учитель» status in one of the institution's classes."""
+    if can(user, "invitation.manage", institution):
+        return True
+    return (
+        Membership.objects.active(institution.local_today())
+        .filter(
+            person__user=user,
+            unit__institution=institution,
+            unit__kind=UnitKind.CLASS,
+            role=Role.TEACHER,
+            verification=Verification.VERIFIED,
+        )
+        .exists()
+    )
+
+
 def can_see_invitation(user, invitation) -> bool:
     if can(user, "invitation.manage", invitation.institution):
         return True

@@ -86,6 +86,16 @@ urlpatterns = [
         views.AppointmentEndView.as_view(),
         name="appointment_end",
     ),
+    path(
+        "<int:institution_id>/admins/<int:pk>/details/",
+        views.AppointmentDetailsView.as_view(),
+        name="appointment_details",
+    ),
+    path(
+        "<int:institution_id>/admins/<int:pk>/order/",
+        views.AppointmentOrderFileView.as_view(),
+        name="appointment_order",
+    ),
     path("<int:institution_id>/todo/", views.TodoListView.as_view(), name="todos"),
     *export_urls("<int:institution_id>/todo/", exports.TodoExportView, "todos"),
     path(

@@ -44,6 +44,9 @@ def home(request):
         "my_memberships": selectors.my_memberships(request.user, institution),
         "admins": selectors.active_admins(institution),
         "upcoming_events": channel_selectors.upcoming_events(request.user, institution, limit=5),
+        # A teacher not yet verified is not offered links they could not issue.
+        "invites_families": not is_admin
+        and permissions.invites_families(request.user, institution),
     }
     if is_admin or is_management:
         context["counts"] = selectors.dashboard_counts(institution)

@@ -9,9 +9,11 @@ from django.db.models import Case, F, FloatField, Max, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import Institution
+from roles.models import Institution, Unit, UnitKind
 
 from .models import INSTITUTION_METRICS, UNIT_METRICS, UnitSnapshot, UsageSnapshot
+
+UNIT_NAMES = [name for name, _l in UNIT_METRICS]
 
 # Shares shown as KPIs: key -> (label, numerator, denominator)
 SHARES = {
@@ -42,8 +44,10 @@ SHARES = {
 }
 
 
-def share(numerator: int, denominator: int) -> float | None:
-    return round(100 * numerator / denominator, 1) if denominator else None
+def share(numerator: int | None, denominator: int | None) -> float | None:
+    if not denominator or numerator is None:
+        return None
+    return round(100 * numerator / denominator, 1)
 
 
 def shares_of(snapshot: UsageSnapshot | None) -> dict[str, float | None]:
@@ -62,6 +66,14 @@ class Kpi:
     week_ago: float | int | None
     month_ago: float | int | None
     percent: bool
+    # Today so far (a partial day, from "recalculate now"), when there is a snapshot of it.
+    today: float | int | None = None
+
+    @property
+    def change_today(self):
+        return (
+            None if self.value is None or self.today is None else round(self.today - self.value, 1)
+        )
 
     @property
     def change_week(self):
@@ -92,19 +104,31 @@ def series(institution: Institution, start: dt.date, end: dt.date) -> list[Usage
     )
 
 
-def overview(institution: Institution, *, end: dt.date, days: int) -> dict:
+# The people counted as joined (through the portal's links), for "joined today so far".
+JOINED = ("teachers_joined", "students_joined", "parents_joined")
+
+
+def overview(
+    institution: Institution, *, end: dt.date, days: int, today: dt.date | None = None
+) -> dict:
     """KPIs of the last complete day with their change against 7 and 30 days before, and the
-    period's series for the charts. Three queries."""
+    period's series for the charts. Three queries.
+
+    With `today`, the snapshot of the day so far (written by "recalculate now" with the same
+    rollup) is read in the same query and shown beside the last complete day, marked partial;
+    it is never part of the period's charts."""
     start = end - dt.timedelta(days=max(days, 30))
-    rows = series(institution, start, end)
+    rows = series(institution, start, max(end, today) if today else end)
     by_day = {row.day: row for row in rows}
     latest = by_day.get(end)
+    partial = by_day.get(today) if today and today > end else None
     week = by_day.get(end - dt.timedelta(days=7))
     month = by_day.get(end - dt.timedelta(days=30))
     kpis = []
     current, w, m = shares_of(latest), shares_of(week), shares_of(month)
+    now = shares_of(partial)
     for key, (label, _n, _d) in SHARES.items():
-        kpis.append(Kpi(key, label, current[key], w[key], m[key], True))
+        kpis.append(Kpi(key, label, current[key], w[key], m[key], True, now[key]))
     for name, label in INSTITUTION_METRICS:
         if name.endswith(("_total", "_joined", "_in_chats")) or name == "teachers_verified":
             continue
@@ -116,11 +140,24 @@ def overview(institution: Institution, *, end: dt.date, days: int) -> dict:
                 getattr(week, name) if week else None,
                 getattr(month, name) if month else None,
                 False,
+                getattr(partial, name) if partial else None,
             )
         )
-    period = [row for row in rows if row.day > end - dt.timedelta(days=days)]
+    period = [row for row in rows if end - dt.timedelta(days=days) < row.day <= end]
+    today_so_far = None
+    if partial is not None:
+        joined = sum(getattr(partial, n) for n in JOINED)
+        today_so_far = {
+            "snapshot": partial,
+            "day": partial.day,
+            "computed_at": partial.computed_at,
+            "joined": joined,
+            # Since the end of the last complete day (None without its snapshot).
+            "joined_since": joined - sum(getattr(latest, n) for n in JOINED) if latest else None,
+        }
     return {
         "latest": latest,
+        "today": today_so_far,
         "kpis": kpis,
         "period": period,
         "computed_at": UsageSnapshot.objects.filter(institution=institution).aggregate(
@@ -129,24 +166,55 @@ def overview(institution: Institution, *, end: dt.date, days: int) -> dict:
     }
 
 
-def classes_table(institution: Institution, *, day: dt.date, sort: str = "") -> list[dict]:
-    """The latest snapshot of every class, with its shares, sortable by any column."""
+def classes_table(
+    institution: Institution, *, day: dt.date, sort: str = "", today: dt.date | None = None
+) -> list[dict]:
+    """The snapshot of every class on `day`, with its shares, sortable by any column.
+
+    With `today`, the classes created since `day` are listed too: with today's figures so far
+    where "recalculate now" has rolled them up, with none yet otherwise; each marked `new`."""
     rows = []
-    for snap in UnitSnapshot.objects.filter(institution=institution, day=day).select_related(
-        "unit"
+    days = [day, today] if today and today > day else [day]
+    snaps = {}
+    for snap in (
+        UnitSnapshot.objects.filter(institution=institution, day__in=days)
+        .select_related("unit")
+        .order_by("day")
     ):
-        row = {"unit": snap.unit, **{name: getattr(snap, name) for name, _l in UNIT_METRICS}}
+        if snap.day == day or snap.unit_id not in snaps:
+            snaps[snap.unit_id] = snap
+    if len(days) > 1:
+        since = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, institution.tzinfo)
+        for unit in Unit.objects.filter(
+            institution=institution,
+            kind=UnitKind.CLASS,
+            archived_at__isnull=True,
+            created_at__gte=since,
+        ).exclude(pk__in=list(snaps)):
+            snaps[unit.pk] = UnitSnapshot(unit=unit, day=today, **dict.fromkeys(UNIT_NAMES))
+    for snap in snaps.values():
+        if snap.day != day and snap.unit.archived_at is not None:
+            continue
+        row = {
+            "unit": snap.unit,
+            "new": snap.day != day,
+            **{name: getattr(snap, name) for name, _l in UNIT_METRICS},
+        }
         row["students_share"] = share(snap.students_joined, snap.students_total)
         row["parents_share"] = share(snap.parents_joined, snap.parents_total)
         row["chats_share"] = share(snap.chats_present, snap.chats_required)
         row["students_in_chat_share"] = share(snap.students_in_chat, snap.students_total)
         row["parents_in_chat_share"] = share(snap.parents_in_chat, snap.parents_total)
         rows.append(row)
+    # The classes new today come after the others, whatever the order: their figures are of
+    # a day not yet over (or not yet rolled up).
+    new = sorted((r for r in rows if r["new"]), key=lambda r: str(r["unit"]))
+    rows = [r for r in rows if not r["new"]]
     key = sort.lstrip("-")
-    if key and rows and key in rows[0] and key != "unit":
-        return sorted_none_last(rows, key, descending=sort.startswith("-"))
+    if key and (rows or new) and key in (rows or new)[0] and key != "unit":
+        return sorted_none_last(rows, key, descending=sort.startswith("-")) + new
     rows.sort(key=lambda r: str(r["unit"]), reverse=sort == "-unit")
-    return rows
+    return rows + new
 
 
 def sorted_none_last(rows: list[dict], key: str, *, descending: bool) -> list[dict]:

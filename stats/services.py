@@ -103,6 +103,9 @@ def _mark_started(ids: list[int], day: dt.date) -> None:
 def _rollup_group(ids: list[int], day: dt.date, zone: str, *, fill: bool = False) -> int:
     start, end = _bounds(day, zone)
     now = timezone.now()
+    # Today so far ("recalculate now"): the same figures, up to this moment (an invitation that
+    # expires tonight has not expired yet).
+    end = min(end, now)
     in_force = Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
     joined = Q(joined_at__lt=end)
     # Verified by the end of that day (a backfill must not count a later decision).

@@ -93,11 +93,12 @@ class OverviewView(StatsView):
     printing = False
 
     def get(self, request):
-        data = selectors.overview(self.institution, end=self.day, days=self.days)
+        today = self.institution.local_today()
+        data = selectors.overview(self.institution, end=self.day, days=self.days, today=today)
         sort = request.GET.get("sort", "")
-        classes = selectors.classes_table(self.institution, day=self.day, sort=sort)
+        classes = selectors.classes_table(self.institution, day=self.day, sort=sort, today=today)
         # Today so far, once recalculated: the figure the compliance board shows now.
-        today = selectors.snapshot_of(self.institution, self.institution.local_today())
+        today_snapshot = data["today"]["snapshot"] if data["today"] else None
         return render(
             request,
             "stats/overview.html",
@@ -111,8 +112,8 @@ class OverviewView(StatsView):
                 # printed report has them all.
                 "page": classes if self.printing else paginate(request, classes, CLASSES_PER_PAGE),
                 "sort": sort,
-                "today": today,
-                "today_share": selectors.shares_of(today)["classes_with_chats_share"],
+                "today_snapshot": today_snapshot,
+                "today_share": selectors.shares_of(today_snapshot)["classes_with_chats_share"],
                 "printing": self.printing,
                 "printed_at": timezone.localtime(timezone.now(), self.institution.tzinfo),
                 "can_run": permissions.can(request.user, "stats.view", self.institution),

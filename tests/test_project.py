@@ -248,6 +248,19 @@ def test_seed_demo_is_idempotent_and_the_demo_logins_work(db, client, settings):
     assert roles["teacher"] == {Role.TEACHER}
 
 
+def test_the_demos_appointment_matches_its_order(db):
+    """Issue 13, item 10: the appointment starts on its order's date or later, the order on the
+    use of Sferum comes no later, and the order's file is attached (a real PDF)."""
+    call_command("seed_demo", stdout=io.StringIO())
+    institution = Institution.objects.get()
+    appointment = AdminAppointment.objects.get(institution=institution)
+    assert appointment.order_date <= appointment.start_date
+    assert (appointment.start_date - appointment.order_date).days <= 7
+    assert institution.usage_order_date <= appointment.order_date
+    with appointment.order_file.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+
+
 def test_seed_demo_prints_the_logins(db, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out

@@ -27,6 +27,7 @@ from .events import (
     create_event,
     mark_attended,
     mark_event_held,
+    record_held_event,
     update_event,
 )
 from .feeds import issue_feed_token, revoke_feed_tokens
@@ -67,6 +68,7 @@ __all__ = [
     "issue_feed_token",
     "mark_attended",
     "mark_event_held",
+    "record_held_event",
     "publish_due_posts",
     "publish_post_now",
     "record_post_link",

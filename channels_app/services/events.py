@@ -18,6 +18,7 @@ from roles import permissions as role_permissions
 from roles import services as roles_services
 from roles.errors import NotAllowed, RuleBroken
 from roles.models import Institution, Person, PersonKind, Role, Unit
+from sferum_portal.celery import publish
 from sferum_portal.editing import one_line
 
 from .. import permissions
@@ -26,6 +27,9 @@ from .common import _check_event_manager, _https
 from .reminders import reminder_times
 
 MAX_EVENT_MINUTES = 24 * 60
+# An event held without being planned in the portal is recorded up to this far back (the
+# statistics catch up on as many days).
+MAX_RECORD_DAYS = 366
 
 
 def _event_roles(kind: str, roles: Iterable[str]) -> list[str]:
@@ -55,7 +59,10 @@ def _check_event(
     units: list[Unit],
     meeting_link: str,
     now: dt.datetime,
+    held: bool = False,
 ) -> None:
+    """The checks of an event's input. A planned event starts in the future; one recorded
+    after the fact (`held`) has started and ended in the past, within a year."""
     errors: dict[str, str] = {}
     if kind not in EventKind.values:
         errors["kind"] = _("Choose the kind of event.")
@@ -67,7 +74,14 @@ def _check_event(
         errors["ends_at"] = _("The event ends before it starts: check the times.")
     elif ends_at - starts_at > dt.timedelta(minutes=MAX_EVENT_MINUTES):
         errors["ends_at"] = _("An event lasts at most 24 hours.")
-    if starts_at <= now:
+    if held:
+        if "ends_at" not in errors and ends_at > now:
+            errors["ends_at"] = _(
+                "The event is not over yet: record it once it has ended, or plan it instead."
+            )
+        if starts_at < now - dt.timedelta(days=MAX_RECORD_DAYS):
+            errors["starts_at"] = _("An event is recorded up to a year after it was held.")
+    elif starts_at <= now:
         errors["starts_at"] = _("This time has passed: an event is planned in the future.")
     if fmt == EventFormat.HYBRID and not place.strip():
         errors["place"] = _("A hybrid event needs a place (room, address).")
@@ -162,6 +176,100 @@ def create_event(
         obj=event,
     )
     return event
+
+
+@transaction.atomic
+def record_held_event(
+    *,
+    institution: Institution,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    by,
+    attendance_count: int,
+    recording_link: str = "",
+    format: str = EventFormat.ONLINE,
+    place: str = "",
+    host: Person | None = None,
+    units: Iterable[Unit] = (),
+    roles: Iterable[str] = (),
+    description: str = "",
+    meeting_link: str = "",
+    now: dt.datetime | None = None,
+) -> Event:
+    """Record a meeting, lesson or broadcast that was held without being planned in the portal
+    (regulation 2.2.6, 2.2.7, 2.3.4): held, with its attendance and recording, so that the
+    monitoring counts it. Who may plan the kind may record it; start and end are in the past.
+    No reminder is due; the statistics of its day are rolled up again."""
+    units = list(units)
+    if not permissions.can_create_event(by, institution, kind, units):
+        raise NotAllowed(
+            _("A teacher records lessons of their own classes only.")
+            if kind == EventKind.LESSON
+            else _("Only the institution's administrator records this kind of event.")
+        )
+    if host is None:
+        host = role_permissions.person_of(by, institution)
+    now = now or timezone.now()
+    _check_event(
+        institution=institution,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        fmt=format,
+        place=place,
+        host=host,
+        units=units,
+        meeting_link=meeting_link,
+        now=now,
+        held=True,
+    )
+    if attendance_count is None or attendance_count < 0:
+        raise RuleBroken({"attendance_count": _("Enter how many took part.")})
+    _https(recording_link, "recording_link")
+    event = Event(
+        institution=institution,
+        kind=kind,
+        title=one_line(title),
+        description=description.strip(),
+        starts_at=starts_at,
+        duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
+        format=format,
+        place=place.strip() if format == EventFormat.HYBRID else "",
+        host=host,
+        audience_roles=_event_roles(kind, roles),
+        meeting_link=meeting_link,
+        status=EventStatus.HELD,
+        attendance_count=attendance_count,
+        recording_link=recording_link,
+        closed_at=timezone.now(),
+        created_by=by,
+    )
+    event.save()
+    event.audience_units.set(units)
+    roles_services.audit(
+        institution=institution,
+        actor=by,
+        action="event.record",
+        summary=_("Held event recorded after the fact: %(title)s") % {"title": event.title},
+        obj=event,
+        data={"attendance_count": attendance_count},
+    )
+    _recount_day_of(event)
+    return event
+
+
+def _recount_day_of(event: Event) -> None:
+    """An event marked held on a later day: its day's statistics are rolled up again (today's
+    are rolled up anyway)."""
+    institution = event.institution
+    day = event.starts_at.astimezone(institution.tzinfo).date()
+    if day < institution.local_today():
+        transaction.on_commit(
+            lambda: publish("stats.tasks.rollup_day", institution.pk, day.isoformat())
+        )
 
 
 def _locked_event(event: Event) -> Event:
@@ -292,6 +400,7 @@ def mark_event_held(
         summary=_("Event held: %(title)s") % {"title": event.title},
         obj=event,
     )
+    _recount_day_of(event)
     return event
 
 

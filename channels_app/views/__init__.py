@@ -23,6 +23,7 @@ from .events import (
     EventDetailView,
     EventEditView,
     EventListView,
+    EventRecordView,
 )
 from .feeds import FeedAddressView, institution_calendar, personal_calendar
 from .posts import (
@@ -48,6 +49,7 @@ __all__ = [
     "ChannelListView",
     "EventActionView",
     "EventCreateView",
+    "EventRecordView",
     "EventDetailView",
     "EventEditView",
     "EventListView",

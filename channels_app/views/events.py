@@ -22,6 +22,7 @@ from ..forms import (
     EventFilterForm,
     EventForm,
     HeldEventForm,
+    HeldEventRecordForm,
     lesson_units,
 )
 from ..models import Event, EventKind, EventStatus
@@ -163,6 +164,63 @@ class EventCreateView(EventFormMixin, EventObjectMixin, InstitutionView):
             show_on_form(form, exc)
             return self.event_page(form, _("Plan an event"), self.cancel_url())
         messages.success(request, _("The event is planned."))
+        return redirect("channels:event", self.institution.pk, event.pk)
+
+
+class EventRecordView(EventFormMixin, InstitutionView):
+    """A meeting, lesson or broadcast held without being planned here, entered after the fact
+    (held, with its attendance and recording) so that the monitoring counts it."""
+
+    action = "event.lesson"
+
+    def cancel_url(self):
+        return reverse("channels:events", args=[self.institution.pk]) + "?period=past"
+
+    def page(self, form):
+        return self.form_page(
+            form,
+            title=_("Record a held event"),
+            intro=_(
+                "For a meeting, lesson or broadcast that was held without being planned in the "
+                "portal: it is recorded as held, with how many took part, and counted in the "
+                "statistics of its day. A future event is planned instead."
+            ),
+            cancel_url=self.cancel_url(),
+            submit=_("Record"),
+        )
+
+    def get(self, request, institution_id):
+        return self.page(
+            HeldEventRecordForm(**self.form_kwargs(), initial={"kind": request.GET.get("kind", "")})
+        )
+
+    def post(self, request, institution_id):
+        form = HeldEventRecordForm(request.POST, **self.form_kwargs())
+        if not form.is_valid():
+            return self.page(form)
+        data = form.cleaned_data
+        try:
+            event = services.record_held_event(
+                institution=self.institution,
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                format=data["format"],
+                place=data["place"],
+                host=data["host"],
+                units=data["units"],
+                roles=data["roles"],
+                meeting_link=data["meeting_link"],
+                attendance_count=data["attendance_count"],
+                recording_link=data["recording_link"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            show_on_form(form, exc)
+            return self.page(form)
+        messages.success(request, _("The held event is recorded."))
         return redirect("channels:event", self.institution.pk, event.pk)
 
 

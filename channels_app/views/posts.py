@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -135,9 +136,17 @@ class PostDetailView(PostObjectMixin, InstitutionView):
         post = self.get_post(pk)
         allowed = permissions.allowed_transitions(request.user, post)
         editor = permissions.is_editor(request.user, self.institution)
+        # Back to where the post was opened: the editorial queue (the link from it, the steps
+        # taken on this page, or a post not published, which is in the queue only), else the feed.
+        has_queue = editor or permissions.can_write_posts(request.user, self.institution)
+        back_to_queue = has_queue and (
+            request.GET.get("from") == "queue" or post.state != PostState.PUBLISHED
+        )
         return self.render(
             "channels/post_detail.html",
             post=post,
+            back_to_queue=back_to_queue,
+            queue_title=_("Editorial queue") if editor else _("My posts"),
             allowed=allowed,
             can_edit=permissions.can_edit_post(request.user, post),
             show_history=editor or post.author_id == request.user.pk,
@@ -208,6 +217,11 @@ TRANSITION_MESSAGES = {
 }
 
 
+def from_queue(institution, post) -> str:
+    """The post's page after an editorial step: its way back leads to the queue."""
+    return reverse("channels:post", args=[institution.pk, post.pk]) + "?from=queue"
+
+
 class PostTransitionView(PostObjectMixin, InstitutionView):
     """One step of the editorial workflow (POST only); the service checks who and when."""
 
@@ -250,7 +264,7 @@ class PostTransitionView(PostObjectMixin, InstitutionView):
             show_as_message(request, exc)
         else:
             messages.success(request, TRANSITION_MESSAGES[step])
-        return redirect("channels:post", self.institution.pk, post.pk)
+        return redirect(from_queue(self.institution, post))
 
 
 class PostLinkView(PostObjectMixin, InstitutionView):
@@ -268,4 +282,4 @@ class PostLinkView(PostObjectMixin, InstitutionView):
             show_as_message(request, exc)
         else:
             messages.success(request, _("The link is recorded; the to-do is done."))
-        return redirect("channels:post", self.institution.pk, post.pk)
+        return redirect(from_queue(self.institution, post))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
@@ -73,11 +74,29 @@ class SupportFormView(InstitutionView):
 
 
 class ApplicationView(InstitutionView):
+    """The registration application. The admin's personal phone comes by POST only (never in an
+    address, so never in a log or the browser's history); the letter is shown, offered as a
+    mailto: link without the phone, and as a ready .eml with the order's file attached."""
+
     action = "support.manage"
 
     def get(self, request, institution_id):
-        form = ApplicationForm(request.GET or None)
-        phone = form.cleaned_data["phone"] if form.is_valid() else ""
+        return self.page(ApplicationForm())
+
+    def post(self, request, institution_id):
+        form = ApplicationForm(request.POST)
+        if not form.is_valid():
+            return self.page(form)
+        phone = form.cleaned_data["phone"]
+        if request.POST.get("action") == "eml":
+            data, name = selectors.registration_eml(self.institution, phone=phone)
+            response = HttpResponse(data, content_type="message/rfc822")
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            response["Cache-Control"] = "no-store"
+            return response
+        return self.page(form, phone=phone)
+
+    def page(self, form, *, phone: str = ""):
         return self.render(
             "channels/application.html",
             form=form,

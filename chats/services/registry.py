@@ -199,6 +199,39 @@ def hand_over_person(*, keep: Person, remove: Person) -> int:
     return Chat.objects.filter(owner=remove).update(owner=keep)
 
 
+def _due_reminders(institution: Institution, board, since: dt.datetime) -> dict:
+    """Who the button would e-mail now: teachers with missing chats, not reminded since
+    `since`, with an address; and how many were left out for each reason."""
+    recent = set(
+        ChatReminder.objects.filter(institution=institution, sent_at__gt=since).values_list(
+            "teacher_id", flat=True
+        )
+    )
+    found = {"due": [], "missing": 0, "recent": 0, "no_address": 0}
+    for teacher, _required, missing_count in board.teachers():
+        if not missing_count:
+            continue
+        found["missing"] += 1
+        if teacher.pk in recent:
+            found["recent"] += 1
+            continue
+        address = teacher.email or (teacher.user.email if teacher.user_id else "")
+        if not address:
+            found["no_address"] += 1
+            continue
+        found["due"].append((teacher, address))
+    return found
+
+
+def missing_chat_reminders_due(*, institution: Institution, now: dt.datetime | None = None):
+    """What pressing "remind teachers" would do now: {"due", "missing", "recent",
+    "no_address"} as counts (the same rule as the sending itself)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=settings.CHAT_REMINDER_INTERVAL_DAYS)
+    found = _due_reminders(institution, selectors.compliance(institution), since)
+    return {**found, "due": len(found["due"])}
+
+
 def request_missing_chat_reminders(*, institution: Institution, by=None) -> None:
     """The "remind teachers" button: a job for the worker, or, when the broker cannot take it,
     the reminders sent in this request (one e-mail per teacher with missing chats, at most),
@@ -220,18 +253,8 @@ def send_missing_chat_reminders(
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.CHAT_REMINDER_INTERVAL_DAYS)
     board = selectors.compliance(institution)
-    recent = set(
-        ChatReminder.objects.filter(institution=institution, sent_at__gt=since).values_list(
-            "teacher_id", flat=True
-        )
-    )
     reminded = 0
-    for teacher, _required, missing_count in board.teachers():
-        if not missing_count or teacher.pk in recent:
-            continue
-        address = teacher.email or (teacher.user.email if teacher.user_id else "")
-        if not address:
-            continue
+    for teacher, address in _due_reminders(institution, board, since)["due"]:
         missing = board.missing_for(teacher)
         with transaction.atomic():
             # The row is the lock: a parallel run that already reminded this teacher wins.

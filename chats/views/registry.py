@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from roles import permissions as role_permissions
 from roles import services as roles_services
@@ -120,14 +121,32 @@ class RemindView(InstitutionView):
     action = "chat.manage"
 
     def post(self, request, institution_id):
+        due = services.missing_chat_reminders_due(institution=self.institution)
+        days = settings.CHAT_REMINDER_INTERVAL_DAYS
+        if not due["due"]:
+            # A second press (or nothing missing): say that nothing was sent, and why.
+            if not due["missing"]:
+                text = _("Nothing was sent: no teacher has missing chats.")
+            else:
+                text = _(
+                    "Nothing was sent: the teachers with missing chats were already reminded "
+                    "within %(days)s days (%(recent)s) or have no e-mail (%(no_address)s)."
+                ) % {"days": days, "recent": due["recent"], "no_address": due["no_address"]}
+            # Recorded like any press (the audit log shows that nobody was reminded).
+            services.send_missing_chat_reminders(institution=self.institution, by=request.user)
+            messages.info(request, text)
+            return redirect("chats:board", institution_id=self.institution.pk)
         services.request_missing_chat_reminders(institution=self.institution, by=request.user)
         messages.success(
             request,
-            _(
-                "Reminders are being sent to the teachers with missing chats "
-                "(at most one per %(days)s days each)."
+            ngettext(
+                "A reminder is being sent to %(count)s teacher with missing chats "
+                "(at most one per %(days)s days each).",
+                "Reminders are being sent to %(count)s teachers with missing chats "
+                "(at most one per %(days)s days each).",
+                due["due"],
             )
-            % {"days": settings.CHAT_REMINDER_INTERVAL_DAYS},
+            % {"count": due["due"], "days": days},
         )
         return redirect("chats:board", institution_id=self.institution.pk)
 

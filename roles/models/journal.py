@@ -27,6 +27,12 @@ class AdminAppointment(InstitutionOwned):
     )
     order_number = models.CharField(_("order number"), max_length=50)
     order_date = models.DateField(_("order date"))
+    # The order itself (regulation 2.1: attached to the registration application).
+    order_file = models.FileField(
+        _("order file"), upload_to="orders/appointments/%Y/", blank=True, max_length=300
+    )
+    # Personal data, kept only if the admin chooses to: the phone of the registration application.
+    contact_phone = models.CharField(_("contact mobile phone"), max_length=20, blank=True)
     is_additional = models.BooleanField(_("additional administrator"), default=False)
     start_date = models.DateField(_("from"))
     appointed_by = models.ForeignKey(

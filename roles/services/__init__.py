@@ -24,7 +24,12 @@ domain), both `ValidationError`s with the message for the user; nothing is writt
 service that writes more than one row is atomic).
 """
 
-from .appointments import appoint_admin, end_appointment
+from .appointments import (
+    appoint_admin,
+    clean_phone,
+    end_appointment,
+    update_appointment_details,
+)
 from .audit import audit
 from .departments import (
     add_class_teachers_to_department,
@@ -94,6 +99,8 @@ __all__ = [
     "ROSTER_IMPORT_TASK",
     "STAFF_ROOM_NAME",
     "appoint_admin",
+    "clean_phone",
+    "update_appointment_details",
     "apply_roster_plan",
     "archive_unit",
     "audit",

@@ -9,6 +9,7 @@ appointment too (`movement.leave` calls `_end_appointment`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -29,11 +30,15 @@ def appoint_admin(
     order_date: dt.date,
     by,
     start_date: dt.date | None = None,
+    order_file=None,
+    contact_phone: str = "",
 ) -> AdminAppointment:
     """Record an admin's appointment by order.
 
     The director (or a superuser) appoints any member of the staff room; an admin may appoint
-    additional admins only among verified teachers of the staff room.
+    additional admins only among verified teachers of the staff room. The appointment starts on
+    the order's date or later. `order_file` (checked by the form: `roles.documents`) and
+    `contact_phone` (personal data, kept only if given) go into the registration application.
     """
     if person.institution_id != institution.pk:
         raise RuleBroken(_("The person belongs to another institution."))
@@ -62,6 +67,11 @@ def appoint_admin(
         raise RuleBroken(
             _("%(person)s is already an administrator.") % {"person": person.short_name}
         )
+    start_date = start_date or institution.local_today()
+    if start_date < order_date:
+        raise RuleBroken(
+            {"start_date": _("The appointment cannot start before the date of its order.")}
+        )
     is_additional = AdminAppointment.objects.filter(
         institution=institution, end_date__isnull=True
     ).exists()
@@ -70,10 +80,13 @@ def appoint_admin(
         person=person,
         order_number=order_number.strip(),
         order_date=order_date,
-        start_date=start_date or institution.local_today(),
+        start_date=start_date,
         is_additional=is_additional,
         appointed_by=by,
+        contact_phone=clean_phone(contact_phone),
     )
+    if order_file:
+        appointment.order_file = order_file
     appointment.full_clean(validate_constraints=False)
     appointment.save()
     audit(
@@ -88,6 +101,58 @@ def appoint_admin(
         },
         obj=appointment,
     )
+    return appointment
+
+
+PHONE = re.compile(r"^\+?[0-9 ()\-]{10,20}$")
+
+
+def clean_phone(phone: str) -> str:
+    """A mobile phone as typed (+7 900 000-00-00), or a refusal that names the field."""
+    phone = " ".join((phone or "").split())
+    if phone and (not PHONE.match(phone) or sum(c.isdigit() for c in phone) < 10):
+        raise RuleBroken({"contact_phone": _("Enter the phone as +7 900 000-00-00.")})
+    return phone
+
+
+KEEP = object()
+
+
+@transaction.atomic
+def update_appointment_details(
+    *, appointment: AdminAppointment, by, order_file=KEEP, contact_phone: str | None = None
+) -> AdminAppointment:
+    """Attach (or replace, or remove with `None`) the order's file and keep (or clear with "")
+    the admin's contact phone for the registration application. The phone is personal data:
+    the audit log records that it changed, never the number."""
+    if not permissions.can(by, "appointment.manage", appointment.institution):
+        raise NotAllowed(_("Only the director or an administrator changes the appointments."))
+    appointment = AdminAppointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.end_date is not None:
+        raise RuleBroken(_("This appointment has already ended."))
+    changed = []
+    if order_file is not KEEP:
+        if order_file:
+            appointment.order_file = order_file
+        else:
+            appointment.order_file = ""
+        changed.append("order_file")
+    if contact_phone is not None:
+        phone = clean_phone(contact_phone)
+        if phone != appointment.contact_phone:
+            appointment.contact_phone = phone
+            changed.append("contact_phone")
+    if changed:
+        appointment.save(update_fields=changed)
+        audit(
+            institution=appointment.institution,
+            actor=by,
+            action="appointment.update",
+            summary=_("Appointment details changed: %(person)s")
+            % {"person": appointment.person.short_name},
+            obj=appointment,
+            data={"fields": changed},
+        )
     return appointment
 
 

@@ -7,7 +7,12 @@ A service's refusal is shown on the form or as a message (`roles.web.show_on_for
 `roles.forms_base`.
 """
 
-from .appointments import AppointmentEndView, AppointmentListView
+from .appointments import (
+    AppointmentDetailsView,
+    AppointmentEndView,
+    AppointmentListView,
+    AppointmentOrderFileView,
+)
 from .audit import AuditListView
 from .duplicates import DuplicateListView, MergeView
 from .institution import (
@@ -41,11 +46,13 @@ from .units import UnitArchiveView, UnitCreateView, UnitDetailView, UnitEditView
 
 __all__ = [
     "AddToDepartmentView",
-    "DepartmentClassTeachersView",
+    "AppointmentDetailsView",
     "AppointmentEndView",
+    "AppointmentOrderFileView",
     "AppointmentListView",
     "AuditListView",
     "ChangeRoleView",
+    "DepartmentClassTeachersView",
     "DuplicateListView",
     "EnrolView",
     "GuardianLinkView",

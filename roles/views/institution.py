@@ -47,17 +47,22 @@ class OrderFileView(InstitutionView):
         order_file = self.institution.usage_order_file
         if not order_file:
             raise Http404
-        handle = order_file.open("rb")
-        kind = documents.sniff(handle)
-        # Always a download, typed by what it is: never shown inline as a page of the portal.
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=order_file.name.rsplit("/", 1)[-1],
-            content_type=kind.content_type if kind else "application/octet-stream",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return order_download(order_file)
+
+
+def order_download(order_file) -> FileResponse:
+    """An order's file, always a download typed by what it is: never shown inline as a page of
+    the portal."""
+    handle = order_file.open("rb")
+    kind = documents.sniff(handle)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=order_file.name.rsplit("/", 1)[-1],
+        content_type=kind.content_type if kind else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class InstitutionEditView(InstitutionView):

@@ -46,6 +46,8 @@ MATRIX = {
     "movements": (MANAGEMENT, 200),
     "appointments": (MANAGEMENT, 200),
     "appointment_end": ({"director", "admin"}, 200),
+    "appointment_details": ({"director", "admin"}, 200),
+    "appointment_order": (MANAGEMENT, 200),  # the order's file, a download
     "todos": (ADMIN, 200),
     "todo_done": (ADMIN, 405),  # POST only
     "roster_upload": (ADMIN, 200),
@@ -108,6 +110,8 @@ def world(db):
         filename="r.csv",
         by=None,
     )
+    appointment = AdminAppointment.objects.filter(institution=institution).first()
+    appointment.order_file.save("prikaz.pdf", ContentFile(b"%PDF-1.4 appointment"), save=True)
     objects = {
         "unit": klass,
         "person": person,
@@ -137,6 +141,8 @@ def url_for(name, institution, objects):
         "department_class_teachers": "unit",
         "change_role": "membership",
         "appointment_end": "appointment",
+        "appointment_details": "appointment",
+        "appointment_order": "appointment",
         "todo_done": "todo",
         "roster_import": "roster_import",
         "roster_mapping": "roster_import",

@@ -147,6 +147,7 @@ def build_side(name: str) -> Side:
         institution=institution, max_chat_id=-7_000_000 - ord(name), title=f"MAX {name}"
     )
     appointment = AdminAppointment.objects.get(person=admin)
+    appointment.order_file.save(f"prikaz-{name}.pdf", ContentFile(b"%PDF-1.4 prikaz"), save=True)
     channel = channel_services.create_channel(
         institution=institution, name=f"Новости {name}", by=admin.user
     )

@@ -475,9 +475,13 @@ def test_the_class_table_shows_fifty_classes_a_page_in_the_chosen_order(institut
 def test_the_class_table_sorts_by_any_column(people, class_table, sort, order):
     response = login(people["director"]).get(OVERVIEW, {"sort": sort})
 
-    assert [r["unit"].name for r in response.context["classes"]] == order
+    # Issue 13 (item 6): the class created today (11Б of the fixture) is listed too, after the
+    # classes of the last complete day whatever the order.
+    classes = [r for r in response.context["classes"] if not r["new"]]
+    assert [r["unit"].name for r in response.context["classes"]][-1] == "11Б"
+    assert [r["unit"].name for r in classes] == order
     assert _table_order(response) == order
-    assert [r["students_share"] for r in response.context["classes"]] == [
+    assert [r["students_share"] for r in classes] == [
         {"1А": 50.0, "1Б": 100.0, "1В": 0.0}[name] for name in order
     ]
 

@@ -2,10 +2,12 @@
 
 import datetime as dt
 import random
+import zoneinfo
 from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -137,13 +139,16 @@ class Command(BaseCommand):
 
     def _create(self, password: str) -> Institution:
         rng = random.Random(2026)
+        # The demo's history starts 90 days ago; its orders are dated the day before.
+        moscow_today = timezone.now().astimezone(zoneinfo.ZoneInfo("Europe/Moscow")).date()
+        order_day = moscow_today - dt.timedelta(days=91)
         institution = services.create_institution(
             name=DEMO_NAME,
             short_name=DEMO_SHORT,
             timezone="Europe/Moscow",
             address="г. Энск, ул. Школьная, д. 1",
             usage_order_number="45-од",
-            usage_order_date=dt.date(2025, 9, 1),
+            usage_order_date=order_day,
         )
         today = institution.local_today()
         start = today - dt.timedelta(days=90)
@@ -192,9 +197,10 @@ class Command(BaseCommand):
             institution=institution,
             person=people["admin"],
             order_number="46-од",
-            order_date=dt.date(2025, 9, 1),
+            order_date=order_day,
             by=director,
             start_date=start,
+            order_file=ContentFile(demo_order_pdf("46-od", order_day), name="prikaz-46-od.pdf"),
         )
         # The admin's own status is the director's to confirm; the demo tells nobody by e-mail.
         for key in ("admin", "teacher", "Лебедева", "Ковалёв"):
@@ -296,3 +302,29 @@ class Command(BaseCommand):
             by=admin_user,
         )
         return institution
+
+
+def demo_order_pdf(number: str, day: dt.date) -> bytes:
+    """A one-page PDF standing for the demo's order on the administrator's appointment."""
+    text = f"Prikaz N {number} ot {day:%d.%m.%Y} o naznachenii administratora Sferum"
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for index, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % index + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

@@ -45,6 +45,7 @@ MATRIX = {
     "events": ("channel.view", 200, {}),
     "calendar": ("channel.view", 200, {}),
     "event_create": ("event.lesson", 200, {}),
+    "event_record": ("event.lesson", 200, {}),  # a held event entered after the fact
     "event": ("channel.view", 200, {}),  # a broadcast for the whole institution
     # The admin planned it: only the admin (and the operator) changes it.
     "event_edit": (
