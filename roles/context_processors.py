@@ -15,7 +15,7 @@ def portal(request):
     @cache
     def nav():
         institution_id = request.session.get("institution_id")
-        institutions = list(permissions.institutions_for(user)[:50])
+        institutions = permissions.institution_list(user)[: permissions.MENU_INSTITUTIONS]
         current = next((i for i in institutions if i.pk == institution_id), None)
         if current is None and institutions:
             current = institutions[0]
