@@ -24,6 +24,13 @@ def portal(request):
             if current
             else set()
         )
-        return {"institutions": institutions, "current": current, "allowed": allowed}
+        return {
+            "institutions": institutions,
+            "current": current,
+            "allowed": allowed,
+            # The menu of links is all these decide (with the language): its rendered HTML is
+            # cached under them (templates/base.html), shared by every user with the same rights.
+            "allowed_key": ",".join(sorted(allowed)),
+        }
 
     return {"portal_nav": nav}
