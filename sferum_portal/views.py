@@ -43,7 +43,10 @@ def home(request):
         "is_admin": is_admin,
         "is_management": is_management,
         "my_memberships": list(selectors.my_memberships(request.user, institution)),
-        "admins": list(selectors.active_admins(institution)),
+        # Only the names are shown: not the users who appointed or relieved them.
+        "admins": list(
+            selectors.active_admins(institution).select_related(None).select_related("person")
+        ),
         "upcoming_events": channel_selectors.upcoming_events(request.user, institution, limit=5),
     }
     if is_admin or is_management:
@@ -60,7 +63,8 @@ def home(request):
         context["counts"] = counts
         context["queues"] = {name: counts[name] for name in queues}
     if is_admin:
-        context["todos"] = list(selectors.todos_of(institution)[:10])
+        # The title and the date are shown: no person, unit or user joined in.
+        context["todos"] = list(selectors.todos_of(institution).select_related(None)[:10])
     return render(request, "home.html", context)
 
 
