@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from roles.forms_base import DateInput, PortalForm, PortalModelForm, SingleLineField
+from roles.forms_base import DateInput, PortalForm, PortalModelForm, SingleLineField, load_choices
 from roles.models import Person, PersonKind, Role, Unit, UnitKind
 
 from .models import (
@@ -119,6 +119,11 @@ class FeedFilterForm(FilterForm):
     def __init__(self, *args, channels, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channel"].queryset = channels
+        # The choices loaded now, once: the page that shows the form runs no query.
+        load_choices(self)
+        self.channel_list = [
+            value.instance for value, _label in self.fields["channel"].widget.choices if value
+        ]
 
 
 class EventForm(PortalForm):

@@ -91,8 +91,13 @@ def queue_counts(institution: Institution) -> dict[str, int]:
     return counts
 
 
+def posts_waiting_queue(institution: Institution) -> QuerySet[Post]:
+    """The posts submitted for review (the dashboard counts them with its other counts)."""
+    return Post.objects.filter(institution=institution, state=PostState.SUBMITTED)
+
+
 def posts_waiting(institution: Institution) -> int:
-    return Post.objects.filter(institution=institution, state=PostState.SUBMITTED).count()
+    return posts_waiting_queue(institution).count()
 
 
 def post_history(post: Post) -> QuerySet[PostHistory]:

@@ -188,10 +188,17 @@ def signin_links_of(person: Person) -> QuerySet[SignInLink]:
     return SignInLink.objects.filter(person=person).select_related("created_by", "revoked_by")
 
 
-def queue_counts(institution: Institution) -> dict[str, int]:
+def queues(institution: Institution) -> dict[str, QuerySet]:
+    """The admin's queues of this app, to be counted (the dashboard counts them in one query)."""
     from roles.selectors import teachers_awaiting_verification
 
     return {
-        "join_requests": pending_join_requests(institution).count(),
-        "verifications": teachers_awaiting_verification(institution).count(),
+        "join_requests": JoinRequest.objects.filter(
+            institution=institution, status=JoinRequestStatus.PENDING
+        ),
+        "verifications": teachers_awaiting_verification(institution),
     }
+
+
+def queue_counts(institution: Institution) -> dict[str, int]:
+    return {name: qs.count() for name, qs in queues(institution).items()}

@@ -11,3 +11,4 @@ class RolesConfig(AppConfig):
         from sferum_portal import checks, schedules  # noqa: F401  (checks register themselves)
 
         schedules.connect()
+        from . import receivers  # noqa: F401  (the cached roles forgotten when they change)

@@ -15,7 +15,7 @@ def portal(request):
     @cache
     def nav():
         institution_id = request.session.get("institution_id")
-        institutions = list(permissions.institutions_for(user)[:50])
+        institutions = permissions.institution_list(user)[: permissions.MENU_INSTITUTIONS]
         current = next((i for i in institutions if i.pk == institution_id), None)
         if current is None and institutions:
             current = institutions[0]
@@ -24,6 +24,13 @@ def portal(request):
             if current
             else set()
         )
-        return {"institutions": institutions, "current": current, "allowed": allowed}
+        return {
+            "institutions": institutions,
+            "current": current,
+            "allowed": allowed,
+            # The menu of links is all these decide (with the language): its rendered HTML is
+            # cached under them (templates/base.html), shared by every user with the same rights.
+            "allowed_key": ",".join(sorted(allowed)),
+        }
 
     return {"portal_nav": nav}

@@ -45,3 +45,14 @@ def single_line(value: str) -> None:
 
 class SingleLineField(forms.CharField):
     default_validators = [single_line]
+
+
+def load_choices(form):
+    """The choices of the form's model choice fields loaded now, once each: the template that
+    shows the form then runs no query (a model choice field queries whenever it is drawn)."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(field.widget.choices, list):
+            # What the widget draws; the field still validates against its queryset. Not
+            # list(): it asks the iterator's length first, a COUNT query of its own.
+            field.widget.choices = [choice for choice in field.choices]  # noqa: C416
+    return form

@@ -8,8 +8,11 @@ is in force. Superusers may do everything everywhere (the municipal operator).
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterable
 
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -100,28 +103,96 @@ ACTIONS: dict[str, frozenset[str]] = {
 GRANTED_BY_DIRECTOR: frozenset[str] = ADMINISTRATION
 
 
+# The rows a user's roles come from (memberships and appointments near the server's day), kept
+# per user in the cache for ACCESS_SECONDS: every page asks for them. Any change of them
+# forgets the entry (roles.receivers, and the services that change rows in bulk call
+# `forget_access`); the roles themselves are computed from the rows on each request, on each
+# institution's local day, so a day that turns needs no invalidation.
+ACCESS_SECONDS = 60
+_generation = [0]
+
+
+def _access_key(user_id: int) -> str:
+    # The database's name: test databases (one per test process) share one Redis in CI.
+    name = connection.settings_dict.get("NAME") or ""
+    return f"portal-access:{name}:{_generation[0]}:{user_id}"
+
+
+def forget_access(user_ids: Iterable[int | None]) -> None:
+    """The users' roles changed: the next request computes them afresh."""
+    keys = [_access_key(pk) for pk in set(user_ids) if pk is not None]
+    if keys:
+        cache.delete_many(keys)
+        # Again once the change is committed: a request in between may have read the old rows.
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_everyone() -> None:
+    """Every user's cached rows forgotten at once (between tests; in this process)."""
+    _generation[0] += 1
+
+
+def _access_rows(user) -> list[tuple]:
+    """(institution id, its time zone, role, start, end) of the user's memberships and admin
+    appointments within a day of the server's date on either side."""
+    server_today = timezone.localdate()
+    key = _access_key(user.pk)
+    entry = cache.get(key)
+    if entry is not None and entry[0] == server_today.toordinal():
+        return entry[1]
+    # Candidates within a day of the server's date on either side, then each checked on its own
+    # local day (institutions span eleven time zones).
+    soon = server_today + dt.timedelta(days=1)
+    not_over = Q(end_date__isnull=True) | Q(end_date__gt=server_today - dt.timedelta(days=1))
+    rows = list(
+        Membership.objects.filter(not_over, start_date__lte=soon, person__user=user)
+        .order_by()
+        .values_list(
+            "person__institution_id",
+            "person__institution__timezone",
+            "role",
+            "start_date",
+            "end_date",
+        )
+    ) + [
+        (institution_id, zone, Role.ADMIN, start, end)
+        for institution_id, zone, start, end in AdminAppointment.objects.filter(
+            not_over, start_date__lte=soon, person__user=user
+        )
+        .order_by()
+        .values_list("institution_id", "institution__timezone", "start_date", "end_date")
+    ]
+    cache.set(key, (server_today.toordinal(), rows), ACCESS_SECONDS)
+    return rows
+
+
+def access_of(user) -> dict[int, frozenset[str]]:
+    """Institution id -> the roles the user holds there now, for every institution where they
+    hold one. Once per request (kept on the user object, which lives as long as the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    known = user.__dict__.get("_portal_access")
+    if known is not None:
+        return known
+    now = timezone.now()
+    today_of: dict[str, dt.date] = {}
+    held: dict[int, set[str]] = {}
+    for institution_id, zone, role, start, end in _access_rows(user):
+        today = today_of.get(zone)
+        if today is None:
+            today = today_of[zone] = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+        if start <= today and (end is None or end > today):
+            held.setdefault(institution_id, set()).add(role)
+    access = {pk: frozenset(roles) for pk, roles in held.items()}
+    user.__dict__["_portal_access"] = access
+    return access
+
+
 def roles_of(user, institution: Institution) -> frozenset[str]:
-    """The roles the user holds in the institution now (cached on the user object)."""
+    """The roles the user holds in the institution now (on its local day)."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cache = user.__dict__.setdefault("_portal_roles", {})
-    if institution.pk in cache:
-        return cache[institution.pk]
-    today = institution.local_today()
-    roles = set(
-        Membership.objects.active(today)
-        .filter(person__user=user, person__institution=institution)
-        .values_list("role", flat=True)
-    )
-    if AdminAppointment.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gt=today),
-        institution=institution,
-        person__user=user,
-        start_date__lte=today,
-    ).exists():
-        roles.add(Role.ADMIN)
-    cache[institution.pk] = frozenset(roles)
-    return cache[institution.pk]
+    return access_of(user).get(institution.pk, frozenset())
 
 
 def institutions_for(user) -> QuerySet[Institution]:
@@ -130,30 +201,34 @@ def institutions_for(user) -> QuerySet[Institution]:
         return Institution.objects.none()
     if user.is_superuser:
         return Institution.objects.all()
-    known = user.__dict__.get("_portal_institution_ids")
-    if known is not None:
-        return Institution.objects.filter(pk__in=known)
-    # Candidates within a day of the server's date on either side, then each checked on its own
-    # local day (institutions span eleven time zones).
-    server_today = timezone.localdate()
-    near = Q(start_date__lte=server_today + dt.timedelta(days=1)) & (
-        Q(end_date__isnull=True) | Q(end_date__gt=server_today - dt.timedelta(days=1))
-    )
-    candidate_ids = set(
-        Membership.objects.filter(near, person__user=user).values_list(
-            "person__institution_id", flat=True
-        )
-    ) | set(
-        AdminAppointment.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=server_today - dt.timedelta(days=1)),
-            person__user=user,
-        ).values_list("institution_id", flat=True)
-    )
-    ids = [i.pk for i in Institution.objects.filter(pk__in=candidate_ids) if roles_of(user, i)]
-    # Once per request: the view and the navigation both ask (the user object lives as long as
-    # the request, like the roles cached by roles_of).
-    user.__dict__["_portal_institution_ids"] = ids
-    return Institution.objects.filter(pk__in=ids)
+    return Institution.objects.filter(pk__in=sorted(access_of(user)))
+
+
+# The operator (a superuser) sees every institution; their menu lists this many.
+MENU_INSTITUTIONS = 50
+
+
+def institution_list(user) -> list[Institution]:
+    """The user's institutions (`institutions_for`, the operator's first MENU_INSTITUTIONS),
+    loaded once per request: the view and the navigation both use them."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    known = user.__dict__.get("_portal_institutions")
+    if known is None:
+        institutions = institutions_for(user)
+        known = list(institutions[:MENU_INSTITUTIONS] if user.is_superuser else institutions)
+        user.__dict__["_portal_institutions"] = known
+    return known
+
+
+def find_institution(user, pk: int) -> Institution | None:
+    """One of the user's institutions by its id, or None."""
+    for institution in institution_list(user):
+        if institution.pk == pk:
+            return institution
+    if getattr(user, "is_superuser", False) and getattr(user, "is_authenticated", False):
+        return Institution.objects.filter(pk=pk).first()
+    return None
 
 
 def can(user, action: str, institution: Institution) -> bool:

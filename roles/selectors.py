@@ -8,6 +8,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -144,13 +145,14 @@ def roster_imports_of(institution: Institution) -> QuerySet[RosterImport]:
 
 
 def teachers_awaiting_verification(institution: Institution) -> QuerySet[Person]:
-    pending = Membership.objects.active(institution.local_today()).filter(
-        role=Role.TEACHER, verification=Verification.PENDING
+    """The people on the roster with a pending «teacher» membership in force. The memberships
+    are reached through the institution's units (never scanned region-wide)."""
+    today = institution.local_today()
+    pending = Membership.objects.active(today).filter(
+        unit__institution=institution, role=Role.TEACHER, verification=Verification.PENDING
     )
-    return (
-        Person.objects.filter(institution=institution, memberships__in=pending)
-        .filter(on_roster(institution.local_today()))
-        .distinct()
+    return Person.objects.filter(
+        on_roster(today), institution=institution, pk__in=pending.values("person_id")
     )
 
 
@@ -221,40 +223,60 @@ def staff_room_candidates(institution: Institution) -> QuerySet[Person]:
     )
 
 
-def dashboard_counts(institution: Institution) -> dict:
-    """The administrator's overview in a handful of aggregate queries."""
-    today = institution.local_today()
-    people = Person.objects.filter(on_roster(today), institution=institution).aggregate(
-        staff=Count("pk", filter=Q(kind=PersonKind.STAFF)),
-        students=Count("pk", filter=Q(kind=PersonKind.STUDENT)),
-        parents=Count("pk", filter=Q(kind=PersonKind.PARENT)),
-    )
-    units = Unit.objects.filter(institution=institution, archived_at__isnull=True).aggregate(
-        departments=Count("pk", filter=Q(kind=UnitKind.DEPARTMENT)),
-        classes=Count("pk", filter=Q(kind=UnitKind.CLASS)),
-    )
-    memberships = (
-        Membership.objects.active(today)
-        .filter(unit__institution=institution)
-        .aggregate(
-            total=Count("pk"),
-            joined=Count("pk", filter=Q(joined_at__isnull=False)),
-        )
-    )
-    open_todos = TodoItem.objects.filter(institution=institution, done_at__isnull=True).count()
-    admins = AdminAppointment.objects.filter(institution=institution, end_date__isnull=True).count()
-    joined_share = (
-        round(100 * memberships["joined"] / memberships["total"]) if memberships["total"] else 0
-    )
-    return {
-        **people,
-        **units,
-        "memberships": memberships["total"],
-        "joined": memberships["joined"],
-        "joined_share": joined_share,
-        "open_todos": open_todos,
-        "admins": admins,
+class SubqueryCount(Subquery):
+    """The number of rows of a queryset, as an expression of another query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
+def counts_of(institution: Institution, querysets: dict[str, QuerySet]) -> dict[str, int]:
+    """Several counts in one query, each of a queryset of the institution's rows (one that
+    filters by the institution, or by its units, so that an index starting with the
+    institution finds them)."""
+    # Named apart from the model's fields and relations (`join_requests`, ...).
+    counted = {
+        f"counted_{name}": SubqueryCount((qs if qs._fields else qs.values("pk")).order_by())
+        for name, qs in querysets.items()
     }
+    row = (
+        Institution.objects.filter(pk=institution.pk)
+        .order_by()
+        .annotate(**counted)
+        .values_list(*counted)
+        .get()
+    )
+    return dict(zip(querysets, row, strict=True))
+
+
+def dashboard_counts(institution: Institution, extra: dict[str, QuerySet] | None = None) -> dict:
+    """The administrator's overview in one query: the counts of the institution's roster,
+    units, memberships, open to-do items and admins, and of the `extra` querysets (other
+    apps' queues) by the same names."""
+    today = institution.local_today()
+    people = Person.objects.filter(on_roster(today), institution=institution)
+    units = Unit.objects.filter(institution=institution, archived_at__isnull=True)
+    memberships = Membership.objects.active(today).filter(unit__institution=institution)
+    counts = counts_of(
+        institution,
+        {
+            "staff": people.filter(kind=PersonKind.STAFF),
+            "students": people.filter(kind=PersonKind.STUDENT),
+            "parents": people.filter(kind=PersonKind.PARENT),
+            "departments": units.filter(kind=UnitKind.DEPARTMENT),
+            "classes": units.filter(kind=UnitKind.CLASS),
+            "memberships": memberships,
+            "joined": memberships.filter(joined_at__isnull=False),
+            "open_todos": TodoItem.objects.filter(institution=institution, done_at__isnull=True),
+            "admins": AdminAppointment.objects.filter(
+                institution=institution, end_date__isnull=True
+            ),
+            **(extra or {}),
+        },
+    )
+    total = counts["memberships"]
+    counts["joined_share"] = round(100 * counts["joined"] / total) if total else 0
+    return counts
 
 
 def my_memberships(user, institution: Institution) -> QuerySet[Membership]:

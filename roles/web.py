@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,10 @@ from .models import Person, Unit
 
 def paginate(request, queryset, per_page: int | None = None):
     paginator = Paginator(queryset, per_page or settings.PORTAL_PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
+    # Loaded here, in the view: the template that shows the page runs no query.
+    page.object_list = list(page.object_list)
+    return page
 
 
 # The largest id a database column holds (a bigint): a longer number is no id of ours.
@@ -72,9 +76,9 @@ class InstitutionView(View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        self.institution = get_object_or_404(
-            permissions.institutions_for(request.user), pk=kwargs["institution_id"]
-        )
+        self.institution = permissions.find_institution(request.user, kwargs["institution_id"])
+        if self.institution is None:
+            raise Http404
         if not permissions.can(request.user, self.action, self.institution):
             raise PermissionDenied
         remember_institution(request, self.institution)
@@ -123,14 +127,17 @@ class InstitutionView(View):
 
 def current_institution(request):
     """The institution the user works in now: ?institution=, then the session, then the first."""
-    institutions = permissions.institutions_for(request.user)
     for candidate in (request.GET.get("institution"), request.session.get("institution_id")):
-        if candidate and str(candidate).isdigit():
-            found = institutions.filter(pk=int(candidate)).first()
+        if candidate and str(candidate).isdigit() and int(candidate) <= MAX_ID:
+            found = permissions.find_institution(request.user, int(candidate))
             if found is not None:
                 _keep_in_session(request, found.pk)
                 return found
-    found = institutions.order_by("pk").first()
+    if request.user.is_superuser:
+        found = permissions.institutions_for(request.user).order_by("pk").first()
+    else:
+        institutions = permissions.institution_list(request.user)
+        found = min(institutions, key=lambda i: i.pk) if institutions else None
     if found is not None:
         _keep_in_session(request, found.pk)
     return found

@@ -31,38 +31,49 @@ def home(request):
         waiting = JoinRequest.objects.filter(
             user=request.user, status=JoinRequestStatus.PENDING
         ).select_related("unit", "institution")
-        return render(request, "home_no_role.html", {"waiting_requests": waiting})
+        return render(request, "home_no_role.html", {"waiting_requests": list(waiting)})
     timezone.activate(institution.tzinfo)
     roles = permissions.roles_of(request.user, institution)
     is_admin = request.user.is_superuser or Role.ADMIN in roles
     is_management = bool(permissions.ADMINISTRATION & roles)
+    # Everything the page shows is loaded here: the template runs no query.
     context = {
         "institution": institution,
         "roles": sorted(Role(r).label for r in roles),
         "is_admin": is_admin,
         "is_management": is_management,
-        "my_memberships": selectors.my_memberships(request.user, institution),
-        "admins": selectors.active_admins(institution),
+        "my_memberships": list(selectors.my_memberships(request.user, institution)),
+        # Only the names are shown: not the users who appointed or relieved them.
+        "admins": list(
+            selectors.active_admins(institution).select_related(None).select_related("person")
+        ),
         "upcoming_events": channel_selectors.upcoming_events(request.user, institution, limit=5),
         # A teacher not yet verified is not offered links they could not issue.
         "invites_families": not is_admin
         and permissions.invites_families(request.user, institution),
     }
     if is_admin or is_management:
-        context["counts"] = selectors.dashboard_counts(institution)
-    if is_management and not is_admin:
-        # The administration confirms teachers' status too (2.2); the admins see it among
-        # their queues below.
-        context["show_verifications"] = True
-        context["verifications_waiting"] = selectors.teachers_awaiting_verification(
-            institution
-        ).count()
+        # Every counter of the page in one query, each through the institution.
+        queues = (
+            {
+                **invitation_selectors.queues(institution),
+                "posts": channel_selectors.posts_waiting_queue(institution),
+            }
+            if is_admin
+            # The administration confirms teachers' status too (2.2); the admins see it among
+            # their queues below.
+            else {"verifications": selectors.teachers_awaiting_verification(institution)}
+        )
+        counts = selectors.dashboard_counts(institution, extra=queues)
+        context["counts"] = counts
+        if is_admin:
+            context["queues"] = {name: counts[name] for name in queues}
+        elif is_management:
+            context["show_verifications"] = True
+            context["verifications_waiting"] = counts["verifications"]
     if is_admin:
-        context["todos"] = selectors.todos_of(institution)[:10]
-        context["queues"] = {
-            **invitation_selectors.queue_counts(institution),
-            "posts": channel_selectors.posts_waiting(institution),
-        }
+        # The title and the date are shown: no person, unit or user joined in.
+        context["todos"] = list(selectors.todos_of(institution).select_related(None)[:10])
     return render(request, "home.html", context)
 
 

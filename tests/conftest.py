@@ -19,6 +19,15 @@ def _landings_of_earlier_tests_do_not_count():
     cache.delete_many([f"rate:invite:127.0.0.1:{w}" for w in (window - 1, window)])
 
 
+@pytest.fixture(autouse=True)
+def _roles_cached_by_earlier_tests_do_not_count():
+    """The per-user cache of the rows roles come from (`roles.permissions.access_of`) starts
+    empty in every test: ids of users are reused from one test to the next."""
+    from roles import permissions
+
+    permissions.forget_everyone()
+
+
 @pytest.fixture
 def institution(db):
     return make_institution("МОУДО «Тестовый центр»")

@@ -39,7 +39,7 @@ class FeedView(InstitutionView):
         return self.render(
             "channels/feed.html",
             form=form,
-            channels=channels,
+            channels=form.channel_list,
             page=paginate(request, posts, 10),
             can_write=permissions.can_write_posts(request.user, self.institution),
             is_editor=permissions.is_editor(request.user, self.institution),

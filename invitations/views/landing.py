@@ -47,7 +47,7 @@ def _failure(request, exc: services.InvitationError, invitation: Invitation | No
         {
             "reason": exc.status,
             "invitation": invitation,
-            "admins": active_admins(institution) if institution else [],
+            "admins": list(active_admins(institution)) if institution else [],
         },
         status=FAILURE_STATUS.get(type(exc), 400),
     )
@@ -184,6 +184,6 @@ def invite(request, token: str):
         login_form=login_form,
         signup_form=signup_form,
         request_form=request_form,
-        admins=active_admins(invitation.institution),
+        admins=list(active_admins(invitation.institution)),
     )
     return render(request, "invitations/invite.html", context)

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from roles import permissions
+from roles.forms_base import load_choices
 from roles.models import Role, Unit
 from roles.web import InstitutionView, id_param, paginate, show_as_message, show_on_form
 from sferum_portal.links import absolute_url
@@ -55,7 +56,7 @@ class InvitationListView(InstitutionView):
             qs = selectors.filter_invitations(qs, form.cleaned_data)
         return self.render(
             "invitations/list.html",
-            filter_form=form,
+            filter_form=load_choices(form),
             counts=selectors.counts_by_status(
                 selectors.invitations_visible_to(request.user, self.institution)
             ),

@@ -47,7 +47,7 @@ def person_section(request, person, institution) -> str:
         {
             "person": person,
             "institution": institution,
-            "links": selectors.signin_links_of(person)[:20],
+            "links": list(selectors.signin_links_of(person)[:20]),
             "can_issue": permissions.can(request.user, "signin.issue", institution),
             "hours": settings.SIGNIN_LINK_HOURS,
         },
@@ -132,7 +132,7 @@ def _signin_failure(request, exc: services.SignInLinkError, link: SignInLink | N
             "reason": exc.status,
             "link": link,
             "message": error_text(exc),
-            "admins": active_admins(institution) if institution else [],
+            "admins": list(active_admins(institution)) if institution else [],
         },
         status=SIGNIN_FAILURE_STATUS.get(type(exc), 400),
     )

@@ -124,6 +124,7 @@ def _fold_memberships(keep: Person, remove: Person) -> dict[int, int]:
         twin.save()
         folded[membership.pk] = twin.pk
     Membership.objects.filter(person=remove).exclude(pk__in=folded).update(person=keep)
+    permissions.forget_access([keep.user_id, remove.user_id])
     return folded
 
 
@@ -155,6 +156,7 @@ def _move_appointments(keep: Person, remove: Person, by) -> None:
             appointment.end_reason = portal_text(gettext_noop("merged with a duplicate entry"))
             appointment.save(update_fields=["end_date", "ended_by", "end_reason"])
     AdminAppointment.objects.filter(person=remove).update(person=keep)
+    permissions.forget_access([keep.user_id, remove.user_id])
 
 
 def _describe(person: Person) -> dict:

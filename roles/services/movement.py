@@ -39,6 +39,7 @@ from .verification import initial_verification
 
 def _end_memberships(queryset, end_date: dt.date) -> int:
     """End memberships on a date, never before their own start (the database forbids that)."""
+    permissions.forget_access(queryset.values_list("person__user_id", flat=True))
     later = queryset.filter(start_date__lte=end_date).update(end_date=end_date)
     # A membership that had not started yet simply never happens.
     not_started = queryset.filter(end_date__isnull=True, start_date__gt=end_date).update(

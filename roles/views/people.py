@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from .. import permissions, selectors, services
 from ..filters import PersonFilter
 from ..forms import DepartmentMembershipForm, GuardianLinkForm, PersonForm, VerificationForm
+from ..forms_base import load_choices
 from ..models import Person
 from ..signals import person_page_sections
 from ..web import InstitutionView, paginate, show_as_message, show_on_form
@@ -28,6 +29,7 @@ class PersonListView(InstitutionView):
             queryset=selectors.people_of(self.institution),
             institution=self.institution,
         )
+        load_choices(person_filter.form)
         return self.render(
             "roles/person_list.html",
             filter=person_filter,
@@ -74,11 +76,12 @@ class PersonDetailView(InstitutionView):
         return self.render(
             "roles/person_detail.html",
             person=person,
-            memberships=selectors.person_memberships(person),
-            movements=selectors.person_movements(person),
-            appointments=person.admin_appointments.all(),
-            guardians=person.guardians.all(),
-            children=person.children.all(),
+            # Loaded here: the template runs no query.
+            memberships=list(selectors.person_memberships(person)),
+            movements=list(selectors.person_movements(person)),
+            appointments=list(person.admin_appointments.all()),
+            guardians=list(person.guardians.all()),
+            children=list(person.children.all()),
             can_manage=permissions.can(request.user, "people.manage", self.institution),
             can_record=permissions.can(request.user, "movement.record", self.institution),
             can_verify=permissions.can(request.user, "teacher.verify", self.institution),
