@@ -24,8 +24,11 @@ from .models import Invitation, JoinRequest, JoinRequestStatus, SignInLink
 
 def invitations_visible_to(user, institution: Institution) -> QuerySet[Invitation]:
     """Managers see every link of the institution; a teacher the links they issued."""
-    qs = Invitation.objects.filter(institution=institution).select_related(
-        "unit", "person", "created_by", "revoked_by"
+    qs = (
+        Invitation.objects.filter(institution=institution)
+        .select_related("unit", "person", "created_by", "revoked_by")
+        # A login without a name is shown by its roster entry's (roles.User.__str__).
+        .prefetch_related("created_by__people")
     )
     if not permissions.can(user, "invitation.manage", institution):
         qs = qs.filter(created_by=user)

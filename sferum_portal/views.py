@@ -50,6 +50,7 @@ def home(request):
         "upcoming_events": channel_selectors.upcoming_events(request.user, institution, limit=5),
         # A teacher not yet verified is not offered links they could not issue.
         "invites_families": not is_admin
+        and (is_management or Role.TEACHER in roles)
         and permissions.invites_families(request.user, institution),
     }
     if is_admin or is_management:

@@ -25,7 +25,12 @@ class User(AbstractUser):
         its roster entry, and shown as the login only when it has none."""
         name = " ".join(n for n in (self.last_name, self.first_name) if n)
         if not name and self.pk is not None:
-            person = self.people.order_by("pk").first()
+            # A list prefetches `people` (one query for the page, not one per row).
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("people")
+            if prefetched is not None:
+                person = min(prefetched, key=lambda p: p.pk, default=None)
+            else:
+                person = self.people.order_by("pk").first()
             name = person.full_name if person is not None else ""
         return name or self.username
 
