@@ -151,19 +151,19 @@ def create_event(
         meeting_link=meeting_link,
         now=now or timezone.now(),
     )
-    event = Event(
+    event = _new_event(
         institution=institution,
         kind=kind,
-        title=one_line(title),
-        description=description.strip(),
+        title=title,
+        description=description,
         starts_at=starts_at,
-        duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
+        ends_at=ends_at,
         format=format,
-        place=place.strip() if format == EventFormat.HYBRID else "",
+        place=place,
         host=host,
-        audience_roles=_event_roles(kind, roles),
+        roles=roles,
         meeting_link=meeting_link,
-        created_by=by,
+        by=by,
     )
     _set_reminders(event)
     event.save()
@@ -176,6 +176,40 @@ def create_event(
         obj=event,
     )
     return event
+
+
+def _new_event(
+    *,
+    institution: Institution,
+    kind: str,
+    title: str,
+    description: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    format: str,
+    place: str,
+    host: Person | None,
+    roles: Iterable[str],
+    meeting_link: str,
+    by,
+    **held,
+) -> Event:
+    """An unsaved event from checked input, planned or (with `held`'s fields) held already."""
+    return Event(
+        institution=institution,
+        kind=kind,
+        title=one_line(title),
+        description=description.strip(),
+        starts_at=starts_at,
+        duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
+        format=format,
+        place=place.strip() if format == EventFormat.HYBRID else "",
+        host=host,
+        audience_roles=_event_roles(kind, roles),
+        meeting_link=meeting_link,
+        created_by=by,
+        **held,
+    )
 
 
 @transaction.atomic
@@ -229,23 +263,23 @@ def record_held_event(
     if attendance_count is None or attendance_count < 0:
         raise RuleBroken({"attendance_count": _("Enter how many took part.")})
     _https(recording_link, "recording_link")
-    event = Event(
+    event = _new_event(
         institution=institution,
         kind=kind,
-        title=one_line(title),
-        description=description.strip(),
+        title=title,
+        description=description,
         starts_at=starts_at,
-        duration_minutes=int((ends_at - starts_at).total_seconds() // 60),
+        ends_at=ends_at,
         format=format,
-        place=place.strip() if format == EventFormat.HYBRID else "",
+        place=place,
         host=host,
-        audience_roles=_event_roles(kind, roles),
+        roles=roles,
         meeting_link=meeting_link,
+        by=by,
         status=EventStatus.HELD,
         attendance_count=attendance_count,
         recording_link=recording_link,
         closed_at=timezone.now(),
-        created_by=by,
     )
     event.save()
     event.audience_units.set(units)

@@ -51,6 +51,22 @@ def listed_events(user, institution, form: EventFilterForm) -> tuple[list[Event]
     return events, period
 
 
+# The fields of the event form that the planning and the recording services take as they are.
+EVENT_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "format",
+    "place",
+    "host",
+    "units",
+    "roles",
+    "meeting_link",
+)
+
+
 class EventListView(InstitutionView):
     action = "channel.view"
 
@@ -147,17 +163,7 @@ class EventCreateView(EventFormMixin, EventObjectMixin, InstitutionView):
         try:
             event = services.create_event(
                 institution=self.institution,
-                kind=data["kind"],
-                title=data["title"],
-                description=data["description"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                format=data["format"],
-                place=data["place"],
-                host=data["host"],
-                units=data["units"],
-                roles=data["roles"],
-                meeting_link=data["meeting_link"],
+                **{name: data[name] for name in EVENT_FIELDS},
                 by=request.user,
             )
         except ValidationError as exc:
@@ -202,17 +208,7 @@ class EventRecordView(EventFormMixin, InstitutionView):
         try:
             event = services.record_held_event(
                 institution=self.institution,
-                kind=data["kind"],
-                title=data["title"],
-                description=data["description"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                format=data["format"],
-                place=data["place"],
-                host=data["host"],
-                units=data["units"],
-                roles=data["roles"],
-                meeting_link=data["meeting_link"],
+                **{name: data[name] for name in EVENT_FIELDS},
                 attendance_count=data["attendance_count"],
                 recording_link=data["recording_link"],
                 by=request.user,
