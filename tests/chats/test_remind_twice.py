@@ -7,7 +7,7 @@ from django.core import mail
 from chats.models import ChatReminder
 
 from .helpers import page, ru
-from .test_services import staffed  # noqa: F401
+from .test_services import remind, staffed  # noqa: F401
 
 
 def messages_of(response) -> list[str]:
@@ -15,20 +15,18 @@ def messages_of(response) -> list[str]:
 
 
 def test_the_second_press_says_nothing_was_sent(
+    job_worker,
     institution,
     staffed,  # noqa: F811
     admin_client,
-    django_capture_on_commit_callbacks,
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        first = admin_client.post(page("remind", institution))
+    first = remind(admin_client, institution)  # waits for the job
     assert first.status_code == 302
     assert len(mail.outbox) == 1
     shown = messages_of(admin_client.get(page("board", institution)))
     assert any("1" in m and "учител" in m for m in shown), shown
 
-    with django_capture_on_commit_callbacks(execute=True):
-        second = admin_client.post(page("remind", institution), follow=True)
+    second = admin_client.post(page("remind", institution), follow=True)
     assert len(mail.outbox) == 1 and ChatReminder.objects.count() == 1
     shown = messages_of(second)
     assert any(m.startswith("Ничего не отправлено") for m in shown), shown
