@@ -167,7 +167,9 @@ class DepartmentMembershipForm(forms.Form):
     """A department for a teacher to be a member of (the departments they are not in yet; the
     departments of their classes first)."""
 
-    department = forms.ModelChoiceField(label=_("department"), queryset=Unit.objects.none())
+    department = forms.ModelChoiceField(
+        label=_("department"), queryset=Unit.objects.none(), empty_label=None
+    )
 
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,10 @@
 """The cached rows of a user's roles (`permissions.access_of`) forgotten whenever they change."""
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import AdminAppointment, Institution, Membership, Person
+from . import freshness
+from .models import AdminAppointment, Institution, InstitutionOwned, Membership, Person, Unit
 from .permissions import forget_access
 
 
@@ -39,3 +40,42 @@ def _institution_changed(sender, instance, created, **kwargs) -> None:
                 "user_id", flat=True
             )
         )
+
+
+# --- the institution's stamp (`freshness`): what its overview counts or lists changed ----------
+
+
+def _institution_of(instance) -> int | None:
+    if isinstance(instance, Institution):
+        return instance.pk
+    if isinstance(instance, InstitutionOwned):
+        return instance.institution_id
+    if isinstance(instance, Membership):
+        unit = instance._state.fields_cache.get("unit")
+        if unit is not None:
+            return unit.institution_id
+        return (
+            Unit.objects.filter(pk=instance.unit_id)
+            .values_list("institution_id", flat=True)
+            .first()
+        )
+    return None
+
+
+@receiver([post_save, post_delete])
+def _institution_row_changed(sender, instance, **kwargs) -> None:
+    # Any model: every app's rows of an institution are built on InstitutionOwned.
+    if kwargs.get("raw"):
+        return  # loading fixtures
+    institution_id = _institution_of(instance)
+    if institution_id is not None:
+        freshness.touch([institution_id])
+
+
+@receiver(m2m_changed)
+def _institution_relation_changed(sender, instance, action, **kwargs) -> None:
+    # An event's audience, a post's units: the rows of the relation belong to the instance's.
+    if action in ("post_add", "post_remove", "post_clear"):
+        institution_id = _institution_of(instance)
+        if institution_id is not None:
+            freshness.touch([institution_id])

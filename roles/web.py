@@ -122,7 +122,9 @@ class InstitutionView(View):
         return get_object_or_404(Unit, pk=pk, institution=self.institution)
 
     def get_person(self, pk) -> Person:
-        return get_object_or_404(Person, pk=pk, institution=self.institution)
+        person = get_object_or_404(Person, pk=pk, institution=self.institution)
+        person.institution = self.institution  # the same row: not read again
+        return person
 
 
 def current_institution(request):

@@ -14,14 +14,11 @@ from django.views.decorators.http import require_GET
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import server_error as django_server_error
 
-from channels_app import selectors as channel_selectors
-from invitations import selectors as invitation_selectors
 from invitations.models import JoinRequest, JoinRequestStatus
-from roles import permissions, selectors
-from roles.models import Role
+from roles import permissions
 from roles.web import current_institution
 
-from . import ratelimit
+from . import dashboard, ratelimit
 
 
 @login_required
@@ -34,47 +31,8 @@ def home(request):
         return render(request, "home_no_role.html", {"waiting_requests": list(waiting)})
     timezone.activate(institution.tzinfo)
     roles = permissions.roles_of(request.user, institution)
-    is_admin = request.user.is_superuser or Role.ADMIN in roles
-    is_management = bool(permissions.ADMINISTRATION & roles)
-    # Everything the page shows is loaded here: the template runs no query.
-    context = {
-        "institution": institution,
-        "roles": sorted(Role(r).label for r in roles),
-        "is_admin": is_admin,
-        "is_management": is_management,
-        "my_memberships": list(selectors.my_memberships(request.user, institution)),
-        # Only the names are shown: not the users who appointed or relieved them.
-        "admins": list(
-            selectors.active_admins(institution).select_related(None).select_related("person")
-        ),
-        "upcoming_events": channel_selectors.upcoming_events(request.user, institution, limit=5),
-        # A teacher not yet verified is not offered links they could not issue.
-        "invites_families": not is_admin
-        and (is_management or Role.TEACHER in roles)
-        and permissions.invites_families(request.user, institution),
-    }
-    if is_admin or is_management:
-        # Every counter of the page in one query, each through the institution.
-        queues = (
-            {
-                **invitation_selectors.queues(institution),
-                "posts": channel_selectors.posts_waiting_queue(institution),
-            }
-            if is_admin
-            # The administration confirms teachers' status too (2.2); the admins see it among
-            # their queues below.
-            else {"verifications": selectors.teachers_awaiting_verification(institution)}
-        )
-        counts = selectors.dashboard_counts(institution, extra=queues)
-        context["counts"] = counts
-        if is_admin:
-            context["queues"] = {name: counts[name] for name in queues}
-        elif is_management:
-            context["show_verifications"] = True
-            context["verifications_waiting"] = counts["verifications"]
-    if is_admin:
-        # The title and the date are shown: no person, unit or user joined in.
-        context["todos"] = list(selectors.todos_of(institution).select_related(None)[:10])
+    # Loaded here or kept in the cache (see dashboard): the template runs no query.
+    context = {"institution": institution, **dashboard.contents(request.user, institution, roles)}
     return render(request, "home.html", context)
 
 

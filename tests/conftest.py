@@ -23,9 +23,10 @@ def _landings_of_earlier_tests_do_not_count():
 def _roles_cached_by_earlier_tests_do_not_count():
     """The per-user cache of the rows roles come from (`roles.permissions.access_of`) starts
     empty in every test: ids of users are reused from one test to the next."""
-    from roles import permissions
+    from roles import freshness, permissions
 
     permissions.forget_everyone()
+    freshness.forget_everything()
 
 
 @pytest.fixture

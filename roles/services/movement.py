@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .. import permissions
+from .. import freshness, permissions
 from ..errors import NotAllowed, RuleBroken
 from ..models import (
     AdminAppointment,
@@ -40,6 +40,8 @@ from .verification import initial_verification
 def _end_memberships(queryset, end_date: dt.date) -> int:
     """End memberships on a date, never before their own start (the database forbids that)."""
     permissions.forget_access(queryset.values_list("person__user_id", flat=True))
+    # An update sends no signal: the overviews of the institutions are read afresh.
+    freshness.touch(queryset.values_list("unit__institution_id", flat=True).distinct())
     later = queryset.filter(start_date__lte=end_date).update(end_date=end_date)
     # A membership that had not started yet simply never happens.
     not_started = queryset.filter(end_date__isnull=True, start_date__gt=end_date).update(
@@ -308,6 +310,9 @@ def leave(
 def mark_joined(*, memberships: Iterable[Membership], at: dt.datetime | None = None) -> int:
     """Record that people joined their units in Sferum (the invitations app calls this)."""
     ids = [m.pk for m in memberships]
+    freshness.touch(
+        Membership.objects.filter(pk__in=ids).values_list("unit__institution_id", flat=True)
+    )
     return Membership.objects.filter(pk__in=ids, joined_at__isnull=True).update(
         joined_at=at or timezone.now()
     )

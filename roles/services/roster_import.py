@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 
 from sferum_portal.celery import publish
 
+from .. import freshness
 from ..errors import RuleBroken
 from ..models import (
     GuardianLink,
@@ -198,6 +199,8 @@ def apply_roster_plan(
         % summary,
         data={k: summary[k] for k in ("rows", "created", "changed", "ended", "unchanged")},
     )
+    # Written in bulk, without signals: the institution's overview is read afresh.
+    freshness.touch([institution.pk])
     return summary
 
 

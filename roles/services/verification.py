@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from sferum_portal import mail
 
-from .. import permissions
+from .. import freshness, permissions
 from ..errors import NotAllowed, RuleBroken
 from ..models import Membership, Person, Role, UnitKind, Verification
 from .audit import audit
@@ -96,6 +96,8 @@ def decide_teacher_verification(
         obj=person,
         data={"note": note.strip()},
     )
+    # An update sends no signal: the institution's overview is read afresh.
+    freshness.touch([institution.pk])
     if notify and by is not None:
         decided_by = _decided_by(by, institution)
         transaction.on_commit(

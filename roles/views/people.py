@@ -15,7 +15,7 @@ from .. import permissions, selectors, services
 from ..filters import PersonFilter
 from ..forms import DepartmentMembershipForm, GuardianLinkForm, PersonForm, VerificationForm
 from ..forms_base import load_choices
-from ..models import Person
+from ..models import Person, PersonKind
 from ..signals import person_page_sections
 from ..web import InstitutionView, paginate, show_as_message, show_on_form
 
@@ -73,20 +73,27 @@ class PersonDetailView(InstitutionView):
 
     def get(self, request, institution_id, pk):
         person = self.get_person(pk)
+        can_record = permissions.can(request.user, "movement.record", self.institution)
+        is_staff = person.kind == PersonKind.STAFF
+        # Only a parent has children and only a student parents (`link_guardian`); only staff
+        # are appointed admins or made teachers of a department.
+        department_form = None
+        if is_staff and can_record and not person.left_on:
+            department_form = load_choices(DepartmentMembershipForm(person=person))
         return self.render(
             "roles/person_detail.html",
             person=person,
             # Loaded here: the template runs no query.
             memberships=list(selectors.person_memberships(person)),
             movements=list(selectors.person_movements(person)),
-            appointments=list(person.admin_appointments.all()),
-            guardians=list(person.guardians.all()),
-            children=list(person.children.all()),
+            appointments=list(person.admin_appointments.all()) if is_staff else [],
+            guardians=list(person.guardians.all()) if person.kind == PersonKind.STUDENT else [],
+            children=list(person.children.all()) if person.kind == PersonKind.PARENT else [],
             can_manage=permissions.can(request.user, "people.manage", self.institution),
-            can_record=permissions.can(request.user, "movement.record", self.institution),
+            can_record=can_record,
             can_verify=permissions.can(request.user, "teacher.verify", self.institution),
             verification_form=VerificationForm(),
-            department_form=DepartmentMembershipForm(person=person),
+            department_form=department_form,
             guardian_form=GuardianLinkForm(parent=person),
             # What the other apps show about the person (sign-in links), as rendered HTML.
             sections=[
