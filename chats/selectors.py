@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from roles import freshness
 from roles.models import (
     AdminAppointment,
     Institution,
@@ -316,6 +319,10 @@ def class_states(
     )
 
 
+# The board kept at most this long: its rows change with the day and with the stamp only.
+KEPT_SECONDS = 60
+
+
 STATUS_LABELS = {
     PRESENT: gettext_lazy("present"),
     MISSING: gettext_lazy("missing"),
@@ -398,6 +405,26 @@ class Board:
         self.teacher = filters.get("teacher")
         self.cte, self.cte_params = unit_state_sql(institution_ids=[institution.pk], day=self.today)
         self._loaded = False
+        # What the board reads changes with the institution's units, memberships, chats and
+        # their reconciliations, each of which moves the institution's stamp on.
+        self._key = (
+            f"portal-board:{freshness.stamp(institution.pk)}:{self.today.toordinal()}"
+            f":{self.scope}:{int(self.gaps)}:{getattr(self.teacher, 'pk', '')}"
+        )
+
+    @property
+    def cache_key(self) -> str:
+        """What the board's rows are kept under (the page keeps its drawn rows under it too)."""
+        return self._key
+
+    def _kept(self, part: str, compute):
+        """`compute()`, kept in the cache for the same board until the stamp moves on."""
+        key = f"{self._key}:{part}"
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, KEPT_SECONDS)
+        return value
 
     # -- which rows -------------------------------------------------------------------------
 
@@ -435,6 +462,9 @@ class Board:
         if self._loaded:
             return
         self._loaded = True
+        self.__dict__.update(self._kept("totals", self._read_totals))
+
+    def _read_totals(self) -> dict:
         sums, params = [], []
         for state in rules.ClassState:
             sums.append(
@@ -476,10 +506,10 @@ class Board:
         )
         for chat in chats:
             chat.reconciled = _reconciliation(chat)
-        self.institution_chats: dict[str, list[Chat]] = defaultdict(list)
+        institution_chats: dict[str, list[Chat]] = defaultdict(list)
         for chat in chats:
             if chat.unit_id is None and chat.kind in {r.kind for r in INSTITUTION_REQUIREMENTS}:
-                self.institution_chats[chat.kind].append(chat)
+                institution_chats[chat.kind].append(chat)
         # The directors and the administrators: one query.
         directing = Membership.objects.active(self.today).filter(
             person_id=OuterRef("pk"), unit__institution=self.institution, role=Role.DIRECTOR
@@ -496,18 +526,18 @@ class Board:
             .filter(Q(is_director=True) | Q(is_admin=True))
             .order_by("last_name", "pk")
         )
-        self.directors = [p for p in heads if p.is_director]
-        self.admins = [p for p in heads if p.is_admin]
-        self.institution_rows = []
+        directors = [p for p in heads if p.is_director]
+        admins = [p for p in heads if p.is_admin]
+        institution_rows = []
         for _position, r in self._shown_requirements():
             if r.scope != "institution":
                 continue
             row = BoardRow(
                 r.kind,
                 None,
-                PRESENT if self.institution_chats[r.kind] else MISSING,
-                self._institution_responsible(r),
-                self.institution_chats[r.kind],
+                PRESENT if institution_chats[r.kind] else MISSING,
+                directors if Role.DIRECTOR in r.responsible else admins,
+                institution_chats[r.kind],
             )
             if self.gaps and row.status not in GAP_STATUSES:
                 continue
@@ -515,12 +545,9 @@ class Board:
                 p.pk == self.teacher.pk for p in row.responsible
             ):
                 continue
-            self.institution_rows.append(row)
-        institution_met = sum(
-            bool(self.institution_chats[r.kind]) for r in INSTITUTION_REQUIREMENTS
-        )
-        self._count = len(self.institution_rows) + sum(totals[f"shown_{r.kind}"] for r in shown)
-        self.totals = BoardTotals(
+            institution_rows.append(row)
+        institution_met = sum(bool(institution_chats[r.kind]) for r in INSTITUTION_REQUIREMENTS)
+        board_totals = BoardTotals(
             met=institution_met + sum(totals[f"met_{r.kind}"] for r in UNIT_REQUIREMENTS),
             total=len(INSTITUTION_REQUIREMENTS)
             + sum(totals[f"required_{r.kind}"] for r in UNIT_REQUIREMENTS),
@@ -529,6 +556,14 @@ class Board:
             class_states={s.value: totals[f"state_{s.value}"] for s in rules.ClassState},
             needs_owner=[c for c in chats if c.owner_id is None],
         )
+        return {
+            "institution_chats": institution_chats,
+            "directors": directors,
+            "admins": admins,
+            "institution_rows": institution_rows,
+            "_count": len(institution_rows) + sum(totals[f"shown_{r.kind}"] for r in shown),
+            "totals": board_totals,
+        }
 
     def totals_loaded(self) -> BoardTotals:
         self._load()
@@ -580,6 +615,9 @@ class Board:
             raise TypeError("the board's rows are read by slices")
         self._load()
         start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        return KeptRows(self, start, stop)
+
+    def _read_rows(self, start: int, stop: int) -> list[BoardRow]:
         rows = self.institution_rows[start:stop]
         unit_start = max(start - len(self.institution_rows), 0)
         unit_stop = stop - len(self.institution_rows)
@@ -629,6 +667,9 @@ class Board:
         over the teachers' memberships, and the institution's own rows of the directors and
         administrators."""
         self._load()
+        return self._kept(f"teachers:{limit}", lambda: self._read_teachers(limit))
+
+    def _read_teachers(self, limit: int) -> list[tuple[Person, int, int]]:
         required, missing = [], []
         for r in UNIT_REQUIREMENTS:
             condition = (
@@ -673,6 +714,35 @@ class Board:
             (tuple(v) for v in counts.values() if v[2]), key=lambda t: (-t[2], t[0].last_name)
         )
         return ranked[:limit]
+
+
+class KeptRows(Sequence):
+    """A slice of the board's rows, read (from the cache or the database) when first looked
+    at: a page whose drawn rows are kept never reads them. Its length is known without them."""
+
+    def __init__(self, board: Board, start: int, stop: int):
+        self.board, self.start, self.stop = board, start, stop
+        self._rows: list[BoardRow] | None = None
+
+    def rows(self) -> list[BoardRow]:
+        if self._rows is None:
+            start, stop = self.start, self.stop
+            self._rows = self.board._kept(
+                f"rows:{start}:{stop}", lambda: self.board._read_rows(start, stop)
+            )
+        return self._rows
+
+    def __len__(self) -> int:
+        return max(0, min(self.stop, self.board.count()) - self.start)
+
+    def __getitem__(self, index):
+        return self.rows()[index]
+
+    def __iter__(self):
+        return iter(self.rows())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
 
 
 def _reconciliation(chat: Chat) -> ChatReconciliation | None:

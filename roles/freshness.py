@@ -1,9 +1,15 @@
 """An institution's stamp: what its pages keep in the cache is kept under it.
 
-Every write of a row an institution's overview counts or lists (its roster, units, memberships,
-admins, to-do items, join requests, posts, events) moves the stamp on (`touch`), from a signal
-receiver of the model or, for a bulk write that sends no signal, from the service that makes it.
-A value cached under the old stamp is then never read again, and expires on its own.
+Every write of a row of the institution moves the stamp on (`touch`): a signal receiver does it
+for every model built on InstitutionOwned, for memberships and for the institution itself
+(roles/receivers.py); a service that writes by an update or in bulk, which sends no signal,
+does it itself (the roster import, teacher verification, ended or joined memberships, the
+chats released, reconciled or renamed by MAX). What was cached under the old stamp is then
+never read again, and expires on its own. Users: the dashboard (sferum_portal/dashboard.py)
+and the compliance board (chats.selectors.Board).
+
+Should the cache lose a touch (Redis away for a moment), a kept value lives on for at most
+its own time in the cache (a minute for both users).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The cached rows of a user's roles (`permissions.access_of`) forgotten whenever they change."""
+"""What is cached forgotten when its rows change: a user's roles (`permissions.access_of`), and
+what is kept under an institution's stamp (`freshness`: its dashboard, its board)."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver

@@ -5,19 +5,25 @@
 - Refusals (`roles.errors`) reach the user in one way: `show_on_form` puts a service's refusal on
   the form's fields (or above it), `show_as_message` flashes it; one that no view catches is a
   403 (`NotAllowed`) or a page saying why (`RuleBroken`, 409), never a 500.
-- `paginate`, `current_institution`, `CurrentInstitutionRedirect`.
+- `paginate`, `drawn` (a part of a page kept in the cache), `current_institution`,
+  `CurrentInstitutionRedirect`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -34,6 +40,23 @@ def paginate(request, queryset, per_page: int | None = None):
     # Loaded here, in the view: the template that shows the page runs no query.
     page.object_list = list(page.object_list)
     return page
+
+
+# A drawn part of a page is kept at most this long (its key changes with what it shows).
+DRAWN_SECONDS = 60
+
+
+def drawn(request, key: str, template: str, load: Callable[[], dict]) -> str:
+    """A part of a page drawn from `load()` with `template`, kept in the cache under `key`: a
+    key that changes with everything the part shows (an institution's stamp, the language). A
+    view that finds the part kept neither loads nor draws it. The part holds no form: a CSRF
+    token is the user's own."""
+    html = cache.get(f"portal-drawn:{key}")
+    if html is None:
+        # Loaded before the template draws it: the template runs no query.
+        html = render_to_string(template, load(), request)
+        cache.set(f"portal-drawn:{key}", html, DRAWN_SECONDS)
+    return mark_safe(html)  # drawn by our template, escaped there
 
 
 # The largest id a database column holds (a bigint): a longer number is no id of ours.

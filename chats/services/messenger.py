@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from roles import freshness
 from roles import permissions as role_permissions
 from roles import services as roles_services
 from roles.errors import NotAllowed, RuleBroken
@@ -321,6 +322,7 @@ def _update_chat(bot_chat: BotChat, members) -> None:
     if changes:
         changes["member_count_at"] = timezone.now()
         Chat.objects.filter(pk=chat.pk).update(**changes)
+        freshness.touch([chat.institution_id])
         for name, value in changes.items():
             setattr(chat, name, value)
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from roles import freshness
 from roles import services as roles_services
 from roles.errors import NotAllowed, RuleBroken
 from roles.models import Person, TodoKind
@@ -287,6 +288,8 @@ def reconcile(
     # The chat's row is locked by this transaction's writes (or it is new): a plain update.
     if not ChatReconciliation.objects.filter(chat=chat).update(**defaults):
         ChatReconciliation.objects.create(chat=chat, **{"changed_at": now, **defaults})
+    # An update sends no signal: the board's reconciled counts are read afresh.
+    freshness.touch([chat.institution_id])
     if result.changed:
         roles_services.audit(
             institution=chat.institution,
@@ -457,6 +460,7 @@ def remove_leaver_from_chats(*, person: Person, by=None) -> int:
         )
         planned = Planned(key=row.key, state=MemberState.LEFT, person_id=person.pk, name=row.name)
         _leave_todos(row.chat, [planned], {row.key: now}, roster)
+    freshness.touch([person.institution_id])
     roles_services.audit(
         institution=person.institution,
         actor=by,

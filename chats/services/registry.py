@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from roles import freshness
 from roles import services as roles_services
 from roles.errors import NotAllowed, RuleBroken
 from roles.models import Institution, Person, Unit, UnitKind
@@ -170,6 +171,8 @@ def release_chats_of(*, person: Person, by=None, units: list[int] | None = None)
         chats = chats.filter(unit_id__in=units)
     count = chats.update(owner=None)
     if count:
+        # An update sends no signal: the board is read afresh.
+        freshness.touch([person.institution_id])
         roles_services.audit(
             institution=person.institution,
             actor=by,

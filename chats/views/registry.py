@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from roles import permissions as role_permissions
 from roles import services as roles_services
-from roles.web import InstitutionView, paginate, show_as_message, show_on_form
+from roles.web import InstitutionView, drawn, paginate, show_as_message, show_on_form
 from sferum_portal.exports import SafeCsvWriter
 
 from .. import permissions, selectors, services
@@ -74,16 +75,36 @@ class BoardView(InstitutionView):
         return board.totals_loaded(), form, board
 
     def get(self, request, institution_id):
-        totals, form, rows = self.rows()
+        board, form = board_of(self)
+        # The rows of the page are read only if their drawing is not kept (see below).
+        page = Paginator(board, 50).get_page(request.GET.get("page"))
+        # Kept under the board's own key (the institution's stamp, the filters), per language.
+        key = f"{board.cache_key}:{get_language()}"
+        institution = self.institution
         return self.render(
             "chats/board.html",
-            board=totals,
             form=form,
-            rows=rows,
-            page=paginate(request, rows, 50),
+            page=page,
+            totals_html=drawn(
+                request,
+                f"{key}:totals",
+                "chats/_board_totals.html",
+                lambda: {"board": board.totals_loaded(), "institution": institution},
+            ),
+            rows_html=drawn(
+                request,
+                f"{key}:rows:{page.number}",
+                "chats/_board_rows.html",
+                lambda: {"rows": list(page.object_list), "institution": institution},
+            ),
             # The ones with gaps first; the board does not grow with the staff.
-            teachers=rows.teachers(30),
-            can_remind=role_permissions.can(request.user, "chat.manage", self.institution),
+            teachers_html=drawn(
+                request,
+                f"{key}:teachers",
+                "chats/_board_teachers.html",
+                lambda: {"teachers": board.teachers(30)},
+            ),
+            can_remind=role_permissions.can(request.user, "chat.manage", institution),
         )
 
 
