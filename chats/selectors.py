@@ -391,7 +391,9 @@ class Board:
     """The compliance board of an institution with its filters: the totals in one aggregate,
     the rows of one page from one query, and what those rows show in three more (whatever the
     size of the institution), all over `unit_state_sql`. Sliced (`board[a:b]`) by the
-    paginator; iterated whole by the exports."""
+    paginator; iterated whole by the exports. What it reads is kept in the cache under the
+    institution's stamp (`roles.freshness`) for the same filters, and read afresh after a
+    change."""
 
     CHUNK = 500
 
@@ -536,7 +538,7 @@ class Board:
                 r.kind,
                 None,
                 PRESENT if institution_chats[r.kind] else MISSING,
-                directors if Role.DIRECTOR in r.responsible else admins,
+                _responsible_for(r, directors, admins),
                 institution_chats[r.kind],
             )
             if self.gaps and row.status not in GAP_STATUSES:
@@ -570,7 +572,7 @@ class Board:
         return self.totals
 
     def _institution_responsible(self, requirement) -> list[Person]:
-        return self.directors if Role.DIRECTOR in requirement.responsible else self.admins
+        return _responsible_for(requirement, self.directors, self.admins)
 
     # -- the sequence the paginator slices ---------------------------------------------------
 
@@ -743,6 +745,11 @@ class KeptRows(Sequence):
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
+
+
+def _responsible_for(requirement, directors: list[Person], admins: list[Person]) -> list[Person]:
+    """Who answers for one of the institution's own required chats."""
+    return directors if Role.DIRECTOR in requirement.responsible else admins
 
 
 def _reconciliation(chat: Chat) -> ChatReconciliation | None:

@@ -1,17 +1,17 @@
 """What the home dashboard shows, read from the apps and kept in the cache.
 
-Two parts, each under the institution's stamp (`roles.freshness`: it moves on with every change
-of the rows shown here) and its local day (the roster and the memberships in force change at
-midnight):
-- the institution's overview, the same for each of its administrators (the counts, the queues,
-  the administrators, the to-do list) or for the rest of the administration (the counts and the
-  teachers waiting for verification);
+Up to three parts, each under the institution's stamp (`roles.freshness`: it moves on with
+every change of the rows shown here) and its local day (the roster and the memberships in force
+change at midnight):
+- whom to ask (the administrators' names), the same for everyone;
+- the overview, the same for each of the institution's administrators (the counts, the queues,
+  the to-do list) or for the rest of the administration (the counts and the teachers waiting
+  for verification);
 - the user's own part: their memberships, their upcoming events, whether they may invite
-  families. It is kept for CACHED_SECONDS at most, so that an event that has ended leaves the
-  list within that time.
-
-A request that finds both runs no query for them; the first request after a change reads them
-again, as the page did before it was cached.
+  families.
+Each is kept for CACHED_SECONDS at most, so that an event that has ended leaves the list within
+that time. A request that finds them all runs no query for them (one read of the cache); the
+first request after a change reads them again, as the page did before it was cached.
 """
 
 from __future__ import annotations
