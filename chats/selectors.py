@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -215,7 +215,8 @@ def unit_state_sql(
 ) -> tuple[str, list]:
     """`WITH … unit_state`: the units of the institutions with what the rules ask of them on
     `day`, for a query to read (SQL and its parameters). Columns: id, institution_id, kind,
-    name, academic_year; teachers and verified (teachers in force, verified ones); has_<kind>
+    name, academic_year; teachers and verified (teachers in force, verified ones: a
+    department's teachers with its classes', as `rules.department_teachers` says); has_<kind>
     for every unit chat kind (a chat of that kind registered and in use); state, the class's
     `rules.ClassState` (stated once by `rules.class_state_sql`); status_<kind>, the row's
     status on the board (present, missing, or the class's state where none is required).
@@ -232,12 +233,25 @@ def unit_state_sql(
     chat = Chat._meta.db_table
     unit = Unit._meta.db_table
     params: list = []
+    if end is None:
+        class_alive, class_alive_params = "k.archived_at IS NULL", []
+    else:
+        class_alive = "(k.archived_at IS NULL OR k.archived_at >= %s) AND k.created_at < %s"
+        class_alive_params = [end, end]
+    # A department's teachers include its classes' (a class's parent is a department; a
+    # class has no classes of its own).
     teachers = (
+        f"SELECT COUNT(DISTINCT m.person_id) FROM {membership} m WHERE (m.unit_id = un.id"
+        f" OR m.unit_id IN (SELECT k.id FROM {unit} k WHERE k.parent_id = un.id"
+        f" AND k.kind = %s AND {class_alive}))"
+        f" AND m.role = %s AND {_in_force_sql('m')}"
+    )
+    params += [UnitKind.CLASS, *class_alive_params, Role.TEACHER, day, day]
+    verified = (
         f"SELECT COUNT(DISTINCT m.person_id) FROM {membership} m"
         f" WHERE m.unit_id = un.id AND m.role = %s AND {_in_force_sql('m')}"
+        " AND m.verification = %s"
     )
-    params += [Role.TEACHER, day, day]
-    verified = f"{teachers} AND m.verification = %s"
     params += [Role.TEACHER, day, day, Verification.VERIFIED]
     if end is not None:
         verified += " AND (m.verified_at < %s OR m.verified_at IS NULL)"
@@ -637,14 +651,29 @@ class Board:
         responsible: dict[int, list[Person]] = defaultdict(list)
         present: dict[tuple[int, str], list[Chat]] = defaultdict(list)
         if units:
-            for m in (
+            departments = [pk for pk, u in units.items() if u.kind == UnitKind.DEPARTMENT]
+            teaching = list(
                 Membership.objects.active(self.today)
-                .filter(unit_id__in=list(units), role=Role.TEACHER)
+                .filter(
+                    Q(unit_id__in=list(units))
+                    | Q(
+                        unit__parent_id__in=departments,
+                        unit__kind=UnitKind.CLASS,
+                        unit__archived_at__isnull=True,
+                    ),
+                    role=Role.TEACHER,
+                )
+                .annotate(unit_kind=F("unit__kind"), department_id=F("unit__parent_id"))
                 .select_related("person")
                 .order_by("person__last_name", "person__first_name", "person_id")
-            ):
-                if all(p.pk != m.person_id for p in responsible[m.unit_id]):
-                    responsible[m.unit_id].append(m.person)
+            )
+            # Each unit's own teachers, then a department's classes' (rules.department_teachers).
+            for m in teaching:
+                if m.unit_id in units:
+                    _add_once(responsible[m.unit_id], m.person)
+            for m in teaching:
+                if m.unit_kind == UnitKind.CLASS and m.department_id in departments:
+                    _add_once(responsible[m.department_id], m.person)
             for chat in (
                 Chat.objects.filter(
                     unit_id__in=list(units),
@@ -685,13 +714,22 @@ class Board:
                 f"CASE WHEN {condition} AND us.status_{r.kind} = '{MISSING}' THEN 1 ELSE 0 END"
             )
         person = Person._meta.db_table
-        sql = (
-            f"{self.cte} SELECT m.person_id, p.last_name, p.first_name, p.patronymic,"
-            f" SUM({' + '.join(required)}) AS required, SUM({' + '.join(missing)}) AS missing"
-            f" FROM {Membership._meta.db_table} m JOIN unit_state us ON us.id = m.unit_id"
-            f" JOIN {person} p ON p.id = m.person_id"
+        # Each teacher once per unit they answer for: their own, and the department of a
+        # class they teach (rules.department_teachers).
+        answers_for = (
+            f"SELECT DISTINCT m.person_id, un.id AS unit_id FROM {Membership._meta.db_table} m"
+            f" JOIN {Unit._meta.db_table} mu ON mu.id = m.unit_id"
+            " JOIN unit_state un ON un.id = m.unit_id OR (un.id = mu.parent_id"
+            f" AND un.kind = '{UnitKind.DEPARTMENT.value}' AND mu.kind = '{UnitKind.CLASS.value}'"
+            " AND mu.archived_at IS NULL)"
             f" WHERE m.role = %s AND {_in_force_sql('m')}"
-            " GROUP BY m.person_id, p.last_name, p.first_name, p.patronymic"
+        )
+        sql = (
+            f"{self.cte} SELECT t.person_id, p.last_name, p.first_name, p.patronymic,"
+            f" SUM({' + '.join(required)}) AS required, SUM({' + '.join(missing)}) AS missing"
+            f" FROM ({answers_for}) t JOIN unit_state us ON us.id = t.unit_id"
+            f" JOIN {person} p ON p.id = t.person_id"
+            " GROUP BY t.person_id, p.last_name, p.first_name, p.patronymic"
         )
         special = {p.pk for p in self.directors} | {p.pk for p in self.admins}
         counts: dict[int, list] = {}
@@ -745,6 +783,11 @@ class KeptRows(Sequence):
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
+
+
+def _add_once(people: list[Person], person: Person) -> None:
+    if all(p.pk != person.pk for p in people):
+        people.append(person)
 
 
 def _responsible_for(requirement, directors: list[Person], admins: list[Person]) -> list[Person]:

@@ -92,3 +92,55 @@ def test_unverified_or_outside_teachers_do_not_register_it(
         with pytest.raises(ValidationError):
             register(person.user, institution, ChatKind.DEPARTMENT_TEACHERS, department)
     assert not Chat.objects.filter(unit=department).exists()
+
+
+# --- the board says the same as `compliance` (My classes, the reminders) -------------------------
+
+
+def _board_department_row(institution, department):
+    board = selectors.board(institution)
+    rows = [
+        r
+        for r in board[0 : board.count()]
+        if r.unit is not None and r.unit.pk == department.pk
+        and r.kind == ChatKind.DEPARTMENT_TEACHERS
+    ]  # fmt: skip
+    return rows[0] if rows else None
+
+
+def test_the_board_requires_the_chat_of_a_department_whose_classes_have_teachers(
+    institution, department, dept_class
+):
+    assert _board_department_row(institution, department) is None
+    painter = make_teacher(institution, dept_class, last_name="Репина")
+    row = _board_department_row(institution, department)
+    assert row is not None and not row.met
+    assert [p.pk for p in row.responsible] == [painter.pk]
+    totals = selectors.board(institution).totals_loaded()
+    compliance = selectors.compliance(institution)
+    assert (totals.met, totals.total) == (compliance.met, compliance.total)
+
+
+def test_the_board_names_each_teacher_of_a_department_once_its_own_first(
+    institution, department, dept_class
+):
+    painter = make_teacher(institution, dept_class, last_name="Аксёнова")
+    own = make_teacher(institution, department, last_name="Яшина")
+    both = make_teacher(institution, department, dept_class, last_name="Дважды")
+    row = _board_department_row(institution, department)
+    responsible = [p.pk for p in row.responsible]
+    assert sorted(responsible) == sorted({painter.pk, own.pk, both.pk})
+    assert set(responsible[:2]) == {own.pk, both.pk}  # the department's own teachers first
+
+
+def test_who_has_missing_chats_counts_a_class_teacher_for_the_department(
+    institution, department, dept_class
+):
+    painter = make_teacher(institution, dept_class, last_name="Репина")
+    board = selectors.board(institution)
+    board_counts = {p.pk: (required, missing) for p, required, missing in board.teachers(30)}
+    compliance = {
+        p.pk: (required, missing)
+        for p, required, missing in selectors.compliance(institution).teachers()
+    }
+    assert board_counts[painter.pk] == compliance[painter.pk] == (3, 3)
