@@ -241,12 +241,13 @@ def unit_state_sql(
     # A department's teachers include its classes' (a class's parent is a department; a
     # class has no classes of its own).
     teachers = (
-        f"SELECT COUNT(DISTINCT m.person_id) FROM {membership} m WHERE (m.unit_id = un.id"
-        f" OR m.unit_id IN (SELECT k.id FROM {unit} k WHERE k.parent_id = un.id"
-        f" AND k.kind = %s AND {class_alive}))"
-        f" AND m.role = %s AND {_in_force_sql('m')}"
+        f"SELECT COUNT(*) FROM (SELECT m.person_id FROM {membership} m"
+        f" WHERE m.unit_id = un.id AND m.role = %s AND {_in_force_sql('m')}"
+        f" UNION SELECT m.person_id FROM {membership} m JOIN {unit} k ON k.id = m.unit_id"
+        f" WHERE k.parent_id = un.id AND k.kind = %s AND {class_alive}"
+        f" AND m.role = %s AND {_in_force_sql('m')}) AS unit_teachers"
     )
-    params += [UnitKind.CLASS, *class_alive_params, Role.TEACHER, day, day]
+    params += [Role.TEACHER, day, day, UnitKind.CLASS, *class_alive_params, Role.TEACHER, day, day]
     verified = (
         f"SELECT COUNT(DISTINCT m.person_id) FROM {membership} m"
         f" WHERE m.unit_id = un.id AND m.role = %s AND {_in_force_sql('m')}"
@@ -716,13 +717,16 @@ class Board:
         person = Person._meta.db_table
         # Each teacher once per unit they answer for: their own, and the department of a
         # class they teach (rules.department_teachers).
+        membership = Membership._meta.db_table
         answers_for = (
-            f"SELECT DISTINCT m.person_id, un.id AS unit_id FROM {Membership._meta.db_table} m"
+            f"SELECT m.person_id, m.unit_id FROM {membership} m"
+            f" JOIN unit_state own ON own.id = m.unit_id WHERE m.role = %s AND {_in_force_sql('m')}"
+            f" UNION SELECT m.person_id, mu.parent_id FROM {membership} m"
             f" JOIN {Unit._meta.db_table} mu ON mu.id = m.unit_id"
-            " JOIN unit_state un ON un.id = m.unit_id OR (un.id = mu.parent_id"
-            f" AND un.kind = '{UnitKind.DEPARTMENT.value}' AND mu.kind = '{UnitKind.CLASS.value}'"
-            " AND mu.archived_at IS NULL)"
-            f" WHERE m.role = %s AND {_in_force_sql('m')}"
+            f" JOIN unit_state dep ON dep.id = mu.parent_id"
+            f" WHERE dep.kind = '{UnitKind.DEPARTMENT.value}'"
+            f" AND mu.kind = '{UnitKind.CLASS.value}' AND mu.archived_at IS NULL"
+            f" AND m.role = %s AND {_in_force_sql('m')}"
         )
         sql = (
             f"{self.cte} SELECT t.person_id, p.last_name, p.first_name, p.patronymic,"
@@ -733,7 +737,8 @@ class Board:
         )
         special = {p.pk for p in self.directors} | {p.pk for p in self.admins}
         counts: dict[int, list] = {}
-        for row in _rows(sql, self.cte_params + [Role.TEACHER, self.day_sql, self.day_sql]):
+        in_force = [Role.TEACHER, self.day_sql, self.day_sql]
+        for row in _rows(sql, self.cte_params + in_force + in_force):
             needed, lacking = int(row["required"] or 0), int(row["missing"] or 0)
             if not needed or (not lacking and row["person_id"] not in special):
                 continue
