@@ -69,19 +69,31 @@ def _for_everyone(institution: Institution) -> dict:
     }
 
 
+ADMIN_QUEUES = ("join_requests", "verifications", "posts")
+
+
+def _admin_queues(institution: Institution) -> dict:
+    return {
+        **invitation_selectors.queues(institution),
+        "posts": channel_selectors.posts_waiting_queue(institution),
+    }
+
+
+def _management_queues(institution: Institution) -> dict:
+    # The administration confirms teachers' status too (2.2); the admins see it among their
+    # queues.
+    return {"verifications": selectors.teachers_awaiting_verification(institution)}
+
+
 def _overview(institution: Institution, *, is_admin: bool) -> dict:
-    # Every counter of the page in one query, each through the institution.
-    queues = (
-        {
-            **invitation_selectors.queues(institution),
-            "posts": channel_selectors.posts_waiting_queue(institution),
-        }
-        if is_admin
-        # The administration confirms teachers' status too (2.2); the admins see it among
-        # their queues.
-        else {"verifications": selectors.teachers_awaiting_verification(institution)}
+    # Every counter of the page in one query, each through the institution; the query is
+    # built and compiled once a day per institution and kind of reader (`counts_of`).
+    queues = _admin_queues if is_admin else _management_queues
+    counts = selectors.dashboard_counts(
+        institution,
+        extra=lambda: queues(institution),
+        shape="admin" if is_admin else "management",
     )
-    counts = selectors.dashboard_counts(institution, extra=queues)
     if not is_admin:
         return {
             "counts": counts,
@@ -93,7 +105,11 @@ def _overview(institution: Institution, *, is_admin: bool) -> dict:
     for todo in todos:
         # Once, with the list, rather than on every showing of the page.
         todo.done_url = reverse("roles:todo_done", args=[institution.pk, todo.pk])
-    return {"counts": counts, "queues": {name: counts[name] for name in queues}, "todos": todos}
+    return {
+        "counts": counts,
+        "queues": {name: counts[name] for name in ADMIN_QUEUES},
+        "todos": todos,
+    }
 
 
 def _personal(

@@ -14,7 +14,7 @@ from channels_app import services as channel_services
 from channels_app.models import EventKind
 from invitations import services as invitation_services
 from roles import freshness, services
-from roles.models import PersonKind, Role, TodoKind, UnitKind
+from roles.models import Person, PersonKind, Role, TodoKind, UnitKind
 
 from .conftest import login
 from .factories import START, make_institution, make_member, make_person, make_unit
@@ -176,3 +176,25 @@ def test_a_stamp_moves_on_with_a_touch_and_stays_otherwise(school):
     assert freshness.stamp(pk) == first
     freshness.touch([pk])
     assert freshness.stamp(pk) != first
+
+
+def test_the_counts_query_is_built_once_a_day_per_institution_and_read_every_time(school):
+    from roles import selectors
+
+    built = []
+
+    def students_of(institution):
+        def build():
+            built.append(institution.pk)
+            return {"students": Person.objects.filter(institution=institution, kind="student")}
+
+        return build
+
+    ours = school["institution"]
+    first = selectors.counts_of(ours, students_of(ours), shape="test-students")
+    make_person(ours, PersonKind.STUDENT)
+    again = selectors.counts_of(ours, students_of(ours), shape="test-students")
+    assert again["students"] == first["students"] + 1  # read again, built once
+    other = make_institution()
+    assert selectors.counts_of(other, students_of(other), shape="test-students")["students"] == 0
+    assert built == [ours.pk, other.pk]
