@@ -592,8 +592,10 @@ class Board:
     # -- the sequence the paginator slices ---------------------------------------------------
 
     def count(self) -> int:
-        self._load()
-        return self._count
+        if self._loaded:
+            return self._count
+        # Kept on its own: a page whose parts are kept needs the number of rows only.
+        return self._kept("count", lambda: (self._load(), self._count)[1])
 
     def __len__(self) -> int:
         return self.count()

@@ -46,17 +46,23 @@ def paginate(request, queryset, per_page: int | None = None):
 DRAWN_SECONDS = 60
 
 
-def drawn(request, key: str, template: str, load: Callable[[], dict]) -> str:
-    """A part of a page drawn from `load()` with `template`, kept in the cache under `key`: a
-    key that changes with everything the part shows (an institution's stamp, the language). A
-    view that finds the part kept neither loads nor draws it. The part holds no form: a CSRF
-    token is the user's own."""
-    html = cache.get(f"portal-drawn:{key}")
-    if html is None:
-        # Loaded before the template draws it: the template runs no query.
-        html = render_to_string(template, load(), request)
-        cache.set(f"portal-drawn:{key}", html, DRAWN_SECONDS)
-    return mark_safe(html)  # drawn by our template, escaped there
+def drawn(request, parts: dict[str, tuple[str, str, Callable[[], dict]]]) -> dict[str, str]:
+    """Parts of a page, name -> (key, template, load): each drawn from `load()` with its
+    template and kept in the cache under its key, a key that changes with everything the part
+    shows (an institution's stamp, the language). A view that finds a part kept neither loads
+    nor draws it; all are looked up at once. A part holds no form: a CSRF token is the user's
+    own."""
+    keys = {name: f"portal-drawn:{key}" for name, (key, _t, _l) in parts.items()}
+    found = cache.get_many(list(keys.values()))
+    missing = {}
+    for name, (_key, template, load) in parts.items():
+        if keys[name] not in found:
+            # Loaded before the template draws it: the template runs no query.
+            missing[keys[name]] = render_to_string(template, load(), request)
+    if missing:
+        cache.set_many(missing, DRAWN_SECONDS)
+    # Drawn by our templates, escaped there.
+    return {name: mark_safe({**found, **missing}[key]) for name, key in keys.items()}
 
 
 # The largest id a database column holds (a bigint): a longer number is no id of ours.

@@ -61,3 +61,23 @@ def portal_base_url(app_configs, **kwargs):
             )
         )
     return found
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache(app_configs, **kwargs):
+    """What the pages keep in the cache (an institution's dashboard and board, a user's roles)
+    is forgotten by the process that changes it: with a cache of each process's own, the other
+    gunicorn workers and the Celery worker would go on showing what was, for up to a minute,
+    and the rate limits would count per process."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend.endswith(("LocMemCache", "DummyCache", "FileBasedCache")):
+        return [
+            Warning(
+                f"The cache ({backend.rsplit('.', 1)[-1]}) is not shared by the portal's "
+                "processes: a change made in one worker would not reach the dashboards, boards "
+                "and roles another worker keeps, and the rate limits would count per process.",
+                hint="Set CACHE_URL to Redis, e.g. rediscache://127.0.0.1:6379/2.",
+                id="sferum.W005",
+            )
+        ]
+    return []

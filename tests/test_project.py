@@ -72,6 +72,7 @@ def test_check_deploy_is_clean_in_production():
         "PORTAL_BASE_URL": "https://portal.example.org",
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_URL": "rediscache://127.0.0.1:6379/2",
         "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
         "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
     }
@@ -166,6 +167,7 @@ def test_check_deploy_warns_about_a_portal_address_that_leads_nowhere(address, w
         "PORTAL_BASE_URL": address,
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_URL": "rediscache://127.0.0.1:6379/2",
         "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
         "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
     }
@@ -357,3 +359,35 @@ def test_seed_demo_leaves_an_existing_superuser_alone_and_repairs_deleted_demo_u
     teacher = User.objects.get(username="teacher")
     assert teacher.check_password("sferum-demo")
     assert teacher.people.get().external_id == "DEMO-teacher"
+
+
+@pytest.mark.parametrize(
+    ("cache_url", "warned"),
+    [("locmemcache://", True), ("rediscache://127.0.0.1:6379/2", False)],
+)
+def test_check_deploy_warns_about_a_cache_of_each_process_its_own(cache_url, warned):
+    """The dashboards and boards kept in the cache are forgotten by the process that changes
+    them: only a shared cache (Redis) lets every worker know."""
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
+        "ALLOWED_HOSTS": "portal.example.org",
+        "PORTAL_BASE_URL": "https://portal.example.org",
+        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "CACHE_URL": cache_url,
+        "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
+        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert ("sferum.W005" in output) == warned, output
+    assert (result.returncode == 0) == (not warned), output

@@ -81,30 +81,33 @@ class BoardView(InstitutionView):
         # Kept under the board's own key (the institution's stamp, the filters), per language.
         key = f"{board.cache_key}:{get_language()}"
         institution = self.institution
+        parts = drawn(
+            request,
+            {
+                "totals_html": (
+                    f"{key}:totals",
+                    "chats/_board_totals.html",
+                    lambda: {"board": board.totals_loaded(), "institution": institution},
+                ),
+                "rows_html": (
+                    f"{key}:rows:{page.number}",
+                    "chats/_board_rows.html",
+                    lambda: {"rows": list(page.object_list), "institution": institution},
+                ),
+                # The ones with gaps first; the board does not grow with the staff.
+                "teachers_html": (
+                    f"{key}:teachers",
+                    "chats/_board_teachers.html",
+                    lambda: {"teachers": board.teachers(30)},
+                ),
+            },
+        )
         return self.render(
             "chats/board.html",
             form=form,
             page=page,
-            totals_html=drawn(
-                request,
-                f"{key}:totals",
-                "chats/_board_totals.html",
-                lambda: {"board": board.totals_loaded(), "institution": institution},
-            ),
-            rows_html=drawn(
-                request,
-                f"{key}:rows:{page.number}",
-                "chats/_board_rows.html",
-                lambda: {"rows": list(page.object_list), "institution": institution},
-            ),
-            # The ones with gaps first; the board does not grow with the staff.
-            teachers_html=drawn(
-                request,
-                f"{key}:teachers",
-                "chats/_board_teachers.html",
-                lambda: {"teachers": board.teachers(30)},
-            ),
             can_remind=role_permissions.can(request.user, "chat.manage", institution),
+            **parts,
         )
 
 
