@@ -27,6 +27,35 @@ from .conftest import login
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# A production environment for `manage.py check --deploy`, every setting of ours right.
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "PORTAL_BASE_URL": "https://portal.example.org",
+    "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "rediscache://127.0.0.1:6379/2",
+    "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
+    "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+}
+
+
+def check_deploy(**changes: str) -> tuple[int, str]:
+    """`check --deploy --fail-level WARNING` in PRODUCTION_ENV with `changes`: the exit status
+    and the output."""
+    env = {**os.environ, **PRODUCTION_ENV, **changes}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
 def test_healthz_reports_database_and_broker(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -64,52 +93,16 @@ def test_healthz_is_503_when_the_database_is_unreachable(database_url):
 
 
 def test_check_deploy_is_clean_in_production():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
-        "ALLOWED_HOSTS": "portal.example.org",
-        "PORTAL_BASE_URL": "https://portal.example.org",
-        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "CACHE_URL": "rediscache://127.0.0.1:6379/2",
-        "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
-        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    status, output = check_deploy()
+    assert status == 0, output
+    assert "no issues" in output
 
 
 @pytest.mark.parametrize(("mode", "warning"), [("1", "sferum.W001"), ("0", "sferum.W002")])
 def test_check_deploy_warns_about_an_unsafe_forwarded_for_setting(mode, warning):
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
-        "ALLOWED_HOSTS": "portal.example.org",
-        "PORTAL_BASE_URL": "https://portal.example.org",
-        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
-        "RATE_LIMIT_TRUST_FORWARDED_FOR": mode,
-        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode != 0
-    assert warning in result.stdout + result.stderr
+    status, output = check_deploy(RATE_LIMIT_TRUST_FORWARDED_FOR=mode)
+    assert status != 0
+    assert warning in output
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -159,29 +152,9 @@ def test_production_refuses_to_start_without_the_portals_address(value):
     ],
 )
 def test_check_deploy_warns_about_a_portal_address_that_leads_nowhere(address, warnings):
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
-        "ALLOWED_HOSTS": "portal.example.org",
-        "PORTAL_BASE_URL": address,
-        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "CACHE_URL": "rediscache://127.0.0.1:6379/2",
-        "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
-        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    output = result.stdout + result.stderr
+    status, output = check_deploy(PORTAL_BASE_URL=address)
     assert {w for w in ("sferum.W003", "sferum.W004") if w in output} == warnings, output
-    assert (result.returncode == 0) == (not warnings)
+    assert (status == 0) == (not warnings)
 
 
 def test_development_links_follow_the_address_in_use(db, settings, client):
@@ -368,26 +341,6 @@ def test_seed_demo_leaves_an_existing_superuser_alone_and_repairs_deleted_demo_u
 def test_check_deploy_warns_about_a_cache_of_each_process_its_own(cache_url, warned):
     """The dashboards and boards kept in the cache are forgotten by the process that changes
     them: only a shared cache (Redis) lets every worker know."""
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "x7#Kp2!vQ9zR4mW8nT1bY6cH3jL5sD0fG_aE-uI+oP=rX2kZ9qV4wN7",
-        "ALLOWED_HOSTS": "portal.example.org",
-        "PORTAL_BASE_URL": "https://portal.example.org",
-        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "CACHE_URL": cache_url,
-        "EMAIL_URL": "smtp+tls://user:pass@smtp.example.org:587",
-        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    output = result.stdout + result.stderr
+    status, output = check_deploy(CACHE_URL=cache_url)
     assert ("sferum.W005" in output) == warned, output
-    assert (result.returncode == 0) == (not warned), output
+    assert (status == 0) == (not warned), output

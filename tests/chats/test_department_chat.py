@@ -22,13 +22,16 @@ def dept_class(institution, department):
     )
 
 
-def _department_row(institution, department):
-    rows = [
-        r
-        for r in selectors.compliance(institution).rows
-        if r.unit == department and r.kind == ChatKind.DEPARTMENT_TEACHERS
-    ]
-    return rows[0] if rows else None
+def _department_row(institution, department, *, on_board: bool = False):
+    """The department's teachers' chat row of `compliance` («My classes», the reminders), or of
+    the board (`on_board`): both must say the same."""
+    if on_board:
+        board = selectors.board(institution)
+        rows = board[0 : board.count()]
+    else:
+        rows = selectors.compliance(institution).rows
+    found = [r for r in rows if r.unit == department and r.kind == ChatKind.DEPARTMENT_TEACHERS]
+    return found[0] if found else None
 
 
 def test_a_department_whose_classes_have_teachers_requires_the_chat(
@@ -97,23 +100,12 @@ def test_unverified_or_outside_teachers_do_not_register_it(
 # --- the board says the same as `compliance` (My classes, the reminders) -------------------------
 
 
-def _board_department_row(institution, department):
-    board = selectors.board(institution)
-    rows = [
-        r
-        for r in board[0 : board.count()]
-        if r.unit is not None and r.unit.pk == department.pk
-        and r.kind == ChatKind.DEPARTMENT_TEACHERS
-    ]  # fmt: skip
-    return rows[0] if rows else None
-
-
 def test_the_board_requires_the_chat_of_a_department_whose_classes_have_teachers(
     institution, department, dept_class
 ):
-    assert _board_department_row(institution, department) is None
+    assert _department_row(institution, department, on_board=True) is None
     painter = make_teacher(institution, dept_class, last_name="Репина")
-    row = _board_department_row(institution, department)
+    row = _department_row(institution, department, on_board=True)
     assert row is not None and not row.met
     assert [p.pk for p in row.responsible] == [painter.pk]
     totals = selectors.board(institution).totals_loaded()
@@ -127,7 +119,7 @@ def test_the_board_names_each_teacher_of_a_department_once_its_own_first(
     painter = make_teacher(institution, dept_class, last_name="Аксёнова")
     own = make_teacher(institution, department, last_name="Яшина")
     both = make_teacher(institution, department, dept_class, last_name="Дважды")
-    row = _board_department_row(institution, department)
+    row = _department_row(institution, department, on_board=True)
     responsible = [p.pk for p in row.responsible]
     assert sorted(responsible) == sorted({painter.pk, own.pk, both.pk})
     assert set(responsible[:2]) == {own.pk, both.pk}  # the department's own teachers first
