@@ -632,11 +632,11 @@ class Board:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             raise TypeError("the board's rows are read by slices")
-        self._load()
         start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
         return KeptRows(self, start, stop)
 
     def _read_rows(self, start: int, stop: int) -> list[BoardRow]:
+        self._load()
         rows = self.institution_rows[start:stop]
         unit_start = max(start - len(self.institution_rows), 0)
         unit_stop = stop - len(self.institution_rows)
