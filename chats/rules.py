@@ -73,8 +73,10 @@ def class_state_sql(*, teachers: str, verified_teachers: str, present: dict[str,
 def applies(
     requirement: Requirement, *, unit_kind: str | None, teachers: int, verified_teachers: int
 ) -> bool:
-    """Does `requirement` ask for a chat here? The one statement of the rule, used by the
-    compliance board (`chats.selectors.compliance`) and the statistics (`stats.services`).
+    """Does `requirement` ask for a chat here? The rule as the statistics (`stats.services`)
+    apply it; the board (`chats.selectors.unit_state_sql`) states the same in SQL: a class by
+    `class_state_sql`, a department by its teachers with its classes'. «My classes» and the
+    reminders read the board (`chats.selectors.compliance`).
 
     `unit_kind` is None for the institution itself; `teachers` and `verified_teachers` count
     the unit's teachers in force (verified in their «учитель» status, for the second).
@@ -95,7 +97,8 @@ def department_teachers(teachers_of: dict, units) -> dict:
     работниками своего отдела»): its own teachers and the teachers of the classes inside it (a
     class's parent is always a department). `teachers_of` maps a unit id to its teachers in
     force (people, one per membership); the result maps each department's id to them, each
-    person once, its own teachers first."""
+    person once, its own teachers first. The board names those responsible with it; its SQL
+    counts the same people (`chats.selectors.unit_state_sql`)."""
     result = {}
     for unit in units:
         if unit.kind == UnitKind.DEPARTMENT:

@@ -105,91 +105,16 @@ class Compliance:
 
 
 def compliance(institution: Institution) -> Compliance:
-    """Every required chat of the institution against the chats registered: five queries,
-    whatever the number of classes, teachers and chats. Only the columns the board shows are
-    loaded, and every person once (a board of 300 classes builds some 1,500 objects)."""
-    today = institution.local_today()
-    units = list(
-        Unit.objects.filter(institution=institution, archived_at__isnull=True).only(
-            "id", "institution_id", "kind", "name", "academic_year", "parent_id", "archived_at"
-        )
-    )
-    units_by_id = {u.pk: u for u in units}
-    memberships = list(
-        Membership.objects.active(today)
-        .filter(unit__institution=institution, role__in=[Role.TEACHER, Role.DIRECTOR])
-        .values_list("unit_id", "role", "verification", "person_id")
-    )
-    admin_ids = list(
-        AdminAppointment.objects.filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=today),
-            institution=institution,
-            start_date__lte=today,
-        ).values_list("person_id", flat=True)
-    )
-    # The board never shows a link: it is not even loaded.
-    chats = list(
-        Chat.objects.filter(institution=institution, archived_at__isnull=True).only(
-            "id", "institution_id", "kind", "unit_id", "owner_id", "title", "platform",
-            "member_count", "archived_at",
-        )
-    )  # fmt: skip
-    person_ids = {m[3] for m in memberships} | set(admin_ids) | {c.owner_id for c in chats}
-    people = Person.objects.filter(pk__in=person_ids - {None}).only(
-        "id", "institution_id", "last_name", "first_name", "patronymic", "user_id", "email"
-    )
-    people_by_id = {p.pk: p for p in people}
-    for chat in chats:
-        # Attach what is already loaded instead of a join per chat.
-        if chat.unit_id in units_by_id:
-            chat.unit = units_by_id[chat.unit_id]
-        if chat.owner_id in people_by_id:
-            chat.owner = people_by_id[chat.owner_id]
-    admins = [people_by_id[i] for i in admin_ids if i in people_by_id]
-    teachers_of: dict[int, list[Person]] = defaultdict(list)
-    verified_count: dict[int, int] = defaultdict(int)
-    directors: list[Person] = []
-    for unit_id, role, verification, person_id in memberships:
-        person = people_by_id[person_id]
-        if role == Role.DIRECTOR:
-            directors.append(person)
-            continue
-        teachers_of[unit_id].append(person)
-        if verification == Verification.VERIFIED:
-            verified_count[unit_id] += 1
-    # A department's teachers include its classes' (rules.department_teachers).
-    teachers_of.update(rules.department_teachers(teachers_of, units))
-    present: dict[tuple[str, int | None], list[Chat]] = defaultdict(list)
-    for chat in chats:
-        present[(chat.kind, chat.unit_id)].append(chat)
-
-    rows: list[RequirementRow] = []
-    for requirement in REQUIREMENTS:
-        if requirement.scope == "institution":
-            responsible = directors if Role.DIRECTOR in requirement.responsible else admins
-            rows.append(
-                RequirementRow(
-                    requirement.kind, None, responsible, present[(requirement.kind, None)]
-                )
-            )
-            continue
-        for unit in units:
-            if rules.applies(
-                requirement,
-                unit_kind=unit.kind,
-                teachers=len(teachers_of[unit.pk]),
-                verified_teachers=verified_count[unit.pk],
-            ):
-                rows.append(
-                    RequirementRow(
-                        requirement.kind,
-                        unit,
-                        teachers_of[unit.pk],
-                        present[(requirement.kind, unit.pk)],
-                    )
-                )
-    rows.sort(key=lambda r: (r.unit is not None, r.unit.kind if r.unit else "", str(r.unit or "")))
-    return Compliance(rows=rows, needs_owner=[c for c in chats if c.owner_id is None])
+    """Every required chat of the institution against the chats registered, as one list (what
+    «My classes» and the reminders read): the board's required rows, all of them, so that the
+    board, «My classes» and the reminders can never disagree (one computation, in SQL)."""
+    board = Board(institution)
+    rows = [
+        RequirementRow(row.kind, row.unit, row.responsible, row.chats)
+        for row in board
+        if row.required
+    ]
+    return Compliance(rows=rows, needs_owner=board.totals_loaded().needs_owner)
 
 
 # --- the compliance board, computed and paged in the database ---------------------------------
@@ -465,12 +390,17 @@ class Board:
             sql.append(f"status_{requirement.kind} IN ({', '.join(['%s'] * len(GAP_STATUSES))})")
             params += list(GAP_STATUSES)
         if self.teacher is not None:
+            # The units the teacher answers for: their own, and the department of a class they
+            # teach (rules.department_teachers).
+            membership, unit = Membership._meta.db_table, Unit._meta.db_table
+            teaches = f"t.role = %s AND t.person_id = %s AND {_in_force_sql('t')}"
             sql.append(
-                f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} t"
-                " WHERE t.unit_id = unit_state.id"
-                f" AND t.role = %s AND t.person_id = %s AND {_in_force_sql('t')})"
+                f"(EXISTS (SELECT 1 FROM {membership} t WHERE t.unit_id = unit_state.id"
+                f" AND {teaches}) OR EXISTS (SELECT 1 FROM {membership} t"
+                f" JOIN {unit} k ON k.id = t.unit_id WHERE k.parent_id = unit_state.id"
+                f" AND k.kind = '{UnitKind.CLASS.value}' AND k.archived_at IS NULL AND {teaches}))"
             )
-            params += [Role.TEACHER, self.teacher.pk, self.day_sql, self.day_sql]
+            params += [Role.TEACHER, self.teacher.pk, self.day_sql, self.day_sql] * 2
         return " AND ".join(sql), params
 
     def _load(self) -> None:
@@ -518,7 +448,7 @@ class Board:
                 | Q(owner__isnull=True)
             )
             .defer("link")
-            .select_related("reconciliation")
+            .select_related("owner", "reconciliation")
             .order_by("title", "pk")
         )
         for chat in chats:
@@ -670,13 +600,16 @@ class Board:
                 .select_related("person")
                 .order_by("person__last_name", "person__first_name", "person_id")
             )
-            # Each unit's own teachers, then a department's classes' (rules.department_teachers).
+            teachers_of: dict[int, list[Person]] = defaultdict(list)
+            classes = []
             for m in teaching:
-                if m.unit_id in units:
-                    _add_once(responsible[m.unit_id], m.person)
-            for m in teaching:
-                if m.unit_kind == UnitKind.CLASS and m.department_id in departments:
-                    _add_once(responsible[m.department_id], m.person)
+                teachers_of[m.unit_id].append(m.person)
+                if m.unit_kind == UnitKind.CLASS:
+                    classes.append(Unit(pk=m.unit_id, kind=m.unit_kind, parent_id=m.department_id))
+            for pk in units:
+                responsible[pk] = list({p.pk: p for p in teachers_of[pk]}.values())
+            # A department's own teachers, then its classes' (the rule says who they are).
+            responsible.update(rules.department_teachers(teachers_of, [*units.values(), *classes]))
             for chat in (
                 Chat.objects.filter(
                     unit_id__in=list(units),
@@ -790,11 +723,6 @@ class KeptRows(Sequence):
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
-
-
-def _add_once(people: list[Person], person: Person) -> None:
-    if all(p.pk != person.pk for p in people):
-        people.append(person)
 
 
 def _responsible_for(requirement, directors: list[Person], admins: list[Person]) -> list[Person]:

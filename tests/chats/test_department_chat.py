@@ -136,3 +136,18 @@ def test_who_has_missing_chats_counts_a_class_teacher_for_the_department(
         for p, required, missing in selectors.compliance(institution).teachers()
     }
     assert board_counts[painter.pk] == compliance[painter.pk] == (3, 3)
+
+
+def test_the_board_filtered_by_a_class_teacher_shows_the_department_they_answer_for(
+    institution, department, dept_class
+):
+    """«Who has missing chats» links to the board filtered by the teacher: it must show every
+    row the teacher is counted for, the department's chat of a class they teach included."""
+    painter = make_teacher(institution, dept_class, last_name="Репина")
+    board = selectors.board(institution, {"teacher": painter})
+    rows = {(r.unit.name, r.kind) for r in board[0 : board.count()]}
+    assert rows == {
+        ("Живопись", ChatKind.CLASS_STUDENTS),
+        ("Живопись", ChatKind.CLASS_PARENTS),
+        (department.name, ChatKind.DEPARTMENT_TEACHERS),
+    }
