@@ -138,19 +138,6 @@ def create_event(
         )
     if host is None:
         host = role_permissions.person_of(by, institution)
-    _check_event(
-        institution=institution,
-        kind=kind,
-        title=title,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        fmt=format,
-        place=place,
-        host=host,
-        units=units,
-        meeting_link=meeting_link,
-        now=now or timezone.now(),
-    )
     event = _new_event(
         institution=institution,
         kind=kind,
@@ -161,9 +148,11 @@ def create_event(
         format=format,
         place=place,
         host=host,
+        units=units,
         roles=roles,
         meeting_link=meeting_link,
         by=by,
+        now=now or timezone.now(),
     )
     _set_reminders(event)
     event.save()
@@ -189,12 +178,30 @@ def _new_event(
     format: str,
     place: str,
     host: Person | None,
+    units: list[Unit],
     roles: Iterable[str],
     meeting_link: str,
     by,
-    **held,
+    now: dt.datetime,
+    held: bool = False,
+    **fields,
 ) -> Event:
-    """An unsaved event from checked input, planned or (with `held`'s fields) held already."""
+    """An unsaved event from its input, checked here (`_check_event`): planned, or held
+    already (`held`, with the held event's `fields`)."""
+    _check_event(
+        institution=institution,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        fmt=format,
+        place=place,
+        host=host,
+        units=units,
+        meeting_link=meeting_link,
+        now=now,
+        held=held,
+    )
     return Event(
         institution=institution,
         kind=kind,
@@ -208,7 +215,7 @@ def _new_event(
         audience_roles=_event_roles(kind, roles),
         meeting_link=meeting_link,
         created_by=by,
-        **held,
+        **fields,
     )
 
 
@@ -245,24 +252,6 @@ def record_held_event(
         )
     if host is None:
         host = role_permissions.person_of(by, institution)
-    now = now or timezone.now()
-    _check_event(
-        institution=institution,
-        kind=kind,
-        title=title,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        fmt=format,
-        place=place,
-        host=host,
-        units=units,
-        meeting_link=meeting_link,
-        now=now,
-        held=True,
-    )
-    if attendance_count is None or attendance_count < 0:
-        raise RuleBroken({"attendance_count": _("Enter how many took part.")})
-    _https(recording_link, "recording_link")
     event = _new_event(
         institution=institution,
         kind=kind,
@@ -273,14 +262,21 @@ def record_held_event(
         format=format,
         place=place,
         host=host,
+        units=units,
         roles=roles,
         meeting_link=meeting_link,
         by=by,
+        now=now or timezone.now(),
+        held=True,
         status=EventStatus.HELD,
         attendance_count=attendance_count,
         recording_link=recording_link,
         closed_at=timezone.now(),
     )
+    # After the event's own checks, as before: their errors come first.
+    if attendance_count is None or attendance_count < 0:
+        raise RuleBroken({"attendance_count": _("Enter how many took part.")})
+    _https(recording_link, "recording_link")
     event.save()
     event.audience_units.set(units)
     roles_services.audit(
