@@ -52,3 +52,18 @@ def configure_database() -> tuple[str, Callable[[], None]]:
         on_server(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
 
     return f"postgresql (database {name})", drop
+
+
+def configure_django() -> None:
+    """The settings a benchmark runs with where the environment does not say otherwise: DEBUG=0
+    as in production, a throwaway secret key, a local portal address, warnings only."""
+    defaults = {
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "PORTAL_BASE_URL": "http://localhost",
+        "ALLOWED_HOSTS": "localhost,testserver",
+        "DJANGO_SETTINGS_MODULE": "sferum_portal.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)

@@ -28,7 +28,6 @@ region page. Unless DEBUG is set, it runs with DEBUG=0 as in production.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import statistics
 import sys
@@ -37,7 +36,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import configure_database  # noqa: E402
+from _common import configure_database, configure_django  # noqa: E402
 
 RUNS = 7
 REGION_RUNS = 5
@@ -75,14 +74,7 @@ ORDER BY un.kind, un.name, un.academic_year, k.position
 
 def main() -> None:
     description, cleanup = configure_database()
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault(
-        "SECRET_KEY", "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
-    )
-    os.environ.setdefault("PORTAL_BASE_URL", "http://localhost")
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    configure_django()
     import django
 
     django.setup()

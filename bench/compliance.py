@@ -21,7 +21,6 @@ DEBUG=0 as in production.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import statistics
 import sys
@@ -31,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import configure_database  # noqa: E402
+from _common import configure_database, configure_django  # noqa: E402
 
 LARGE = {"classes": 300, "teachers": 150, "departments": 20, "chats": 1_000}
 SMALL = {"classes": 3, "teachers": 4, "departments": 1, "chats": 8}
@@ -49,14 +48,7 @@ PATRONYMICS = ["Петровна", "Игоревич", "Сергеевна", "А
 
 def main() -> None:
     description, cleanup = configure_database()
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault(
-        "SECRET_KEY", "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
-    )
-    os.environ.setdefault("PORTAL_BASE_URL", "http://localhost")
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    configure_django()
     import django
 
     django.setup()

@@ -13,13 +13,12 @@ links, a quarter are past their expiry, a quarter unused for longer than the ins
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import configure_database  # noqa: E402
+from _common import configure_database, configure_django  # noqa: E402
 
 TOTAL = 100_000
 TARGET_SECONDS = 5.0
@@ -27,13 +26,7 @@ TARGET_SECONDS = 5.0
 
 def main() -> None:
     description, cleanup = configure_database()
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault(
-        "SECRET_KEY", "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
-    )
-    os.environ.setdefault("PORTAL_BASE_URL", "http://localhost")
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
+    configure_django()
     import django
 
     django.setup()

@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, configure_database  # noqa: E402
+from _common import ROOT, configure_database, configure_django  # noqa: E402
 
 CHATS = int(os.environ.get("BENCH_CHATS", 300))
 STUDENTS = 28
@@ -72,14 +72,7 @@ def unique_suffix(serial: int) -> str:
 
 def main() -> None:
     description, cleanup = configure_database()
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault(
-        "SECRET_KEY", "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
-    )
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver")
-    os.environ.setdefault("PORTAL_BASE_URL", "http://localhost")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    configure_django()
     import django
 
     django.setup()

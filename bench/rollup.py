@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import random
 import re
 import sys
@@ -34,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import configure_database  # noqa: E402
+from _common import configure_database, configure_django  # noqa: E402
 
 INSTITUTIONS = 200
 FIRST = 20  # built first: the query count of a smaller region
@@ -55,14 +54,7 @@ LETTERS = "АБВГДЕЖЗИК"
 
 def setup_django() -> tuple[str, object]:
     description, cleanup = configure_database()
-    os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault(
-        "SECRET_KEY", "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
-    )
-    os.environ.setdefault("PORTAL_BASE_URL", "http://localhost")
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost,testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sferum_portal.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    configure_django()
     import django
 
     django.setup()
