@@ -420,12 +420,7 @@ class Board:
             )
         sums.append("SUM(CASE WHEN kind = 'class' THEN 1 ELSE 0 END) AS classes_total")
         for r in UNIT_REQUIREMENTS:
-            required = (
-                f"kind = '{UNIT_KIND_OF_SCOPE[r.scope].value}'"
-                f" AND status_{r.kind} IN ('{PRESENT}', '{MISSING}')"
-            )
-            if r.scope == "department":
-                required += " AND teachers > 0"
+            required = _required_sql(r)
             sums.append(f"SUM(CASE WHEN {required} THEN 1 ELSE 0 END) AS required_{r.kind}")
             sums.append(
                 f"SUM(CASE WHEN {required} AND status_{r.kind} = '{PRESENT}' THEN 1 ELSE 0 END)"
@@ -639,12 +634,7 @@ class Board:
     def _read_teachers(self, limit: int) -> list[tuple[Person, int, int]]:
         required, missing = [], []
         for r in UNIT_REQUIREMENTS:
-            condition = (
-                f"us.kind = '{UNIT_KIND_OF_SCOPE[r.scope].value}'"
-                f" AND us.status_{r.kind} IN ('{PRESENT}', '{MISSING}')"
-            )
-            if r.scope == "department":
-                condition += " AND us.teachers > 0"
+            condition = _required_sql(r, "us.")
             required.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END")
             missing.append(
                 f"CASE WHEN {condition} AND us.status_{r.kind} = '{MISSING}' THEN 1 ELSE 0 END"
@@ -723,6 +713,18 @@ class KeptRows(Sequence):
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
+
+
+def _required_sql(requirement, alias: str = "") -> str:
+    """The unit_state rows that require a chat of `requirement` (SQL): a unit of its kind where
+    it is required (present or missing); a department only once it has teachers."""
+    sql = (
+        f"{alias}kind = '{UNIT_KIND_OF_SCOPE[requirement.scope].value}'"
+        f" AND {alias}status_{requirement.kind} IN ('{PRESENT}', '{MISSING}')"
+    )
+    if requirement.scope == "department":
+        sql += f" AND {alias}teachers > 0"
+    return sql
 
 
 def _responsible_for(requirement, directors: list[Person], admins: list[Person]) -> list[Person]:
