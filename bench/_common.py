@@ -67,3 +67,18 @@ def configure_django() -> None:
     }
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
+
+
+def run_benchmark(run: Callable[[str], None]) -> None:
+    """A benchmark's main: a fresh database (`configure_database`), its settings
+    (`configure_django`), Django set up, `run(description of the database)`, the database
+    dropped afterwards whatever happened."""
+    description, cleanup = configure_database()
+    configure_django()
+    import django
+
+    django.setup()
+    try:
+        run(description)
+    finally:
+        cleanup()

@@ -36,7 +36,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import configure_database, configure_django  # noqa: E402
+from _common import run_benchmark  # noqa: E402
 
 RUNS = 7
 REGION_RUNS = 5
@@ -73,15 +73,7 @@ ORDER BY un.kind, un.name, un.academic_year, k.position
 
 
 def main() -> None:
-    description, cleanup = configure_database()
-    configure_django()
-    import django
-
-    django.setup()
-    try:
-        run(description)
-    finally:
-        cleanup()
+    run_benchmark(run)
 
 
 def timed_get(client, url: str) -> tuple[float, int, object]:

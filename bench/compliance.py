@@ -30,7 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import configure_database, configure_django  # noqa: E402
+from _common import run_benchmark  # noqa: E402
 
 LARGE = {"classes": 300, "teachers": 150, "departments": 20, "chats": 1_000}
 SMALL = {"classes": 3, "teachers": 4, "departments": 1, "chats": 8}
@@ -47,15 +47,7 @@ PATRONYMICS = ["Петровна", "Игоревич", "Сергеевна", "А
 
 
 def main() -> None:
-    description, cleanup = configure_database()
-    configure_django()
-    import django
-
-    django.setup()
-    try:
-        run(description)
-    finally:
-        cleanup()
+    run_benchmark(run)
 
 
 def build(name: str, size: dict[str, int]):

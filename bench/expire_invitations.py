@@ -18,22 +18,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import configure_database, configure_django  # noqa: E402
+from _common import run_benchmark  # noqa: E402
 
 TOTAL = 100_000
 TARGET_SECONDS = 5.0
 
 
 def main() -> None:
-    description, cleanup = configure_database()
-    configure_django()
-    import django
-
-    django.setup()
-    try:
-        run(description)
-    finally:
-        cleanup()
+    run_benchmark(run)
 
 
 def run(description: str) -> None:

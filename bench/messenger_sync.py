@@ -29,7 +29,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, configure_database, configure_django  # noqa: E402
+from _common import ROOT, run_benchmark  # noqa: E402
 
 CHATS = int(os.environ.get("BENCH_CHATS", 300))
 STUDENTS = 28
@@ -71,15 +71,7 @@ def unique_suffix(serial: int) -> str:
 
 
 def main() -> None:
-    description, cleanup = configure_database()
-    configure_django()
-    import django
-
-    django.setup()
-    try:
-        run(description)
-    finally:
-        cleanup()
+    run_benchmark(run)
 
 
 def build(fake):

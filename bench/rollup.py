@@ -33,7 +33,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import configure_database, configure_django  # noqa: E402
+from _common import run_benchmark  # noqa: E402
 
 INSTITUTIONS = 200
 FIRST = 20  # built first: the query count of a smaller region
@@ -52,21 +52,8 @@ FIRST_NAMES = ["Анна", "Сергей", "Мария", "Дмитрий", "Ел
 LETTERS = "АБВГДЕЖЗИК"
 
 
-def setup_django() -> tuple[str, object]:
-    description, cleanup = configure_database()
-    configure_django()
-    import django
-
-    django.setup()
-    return description, cleanup
-
-
 def main() -> None:
-    description, cleanup = setup_django()
-    try:
-        run(description)
-    finally:
-        cleanup()
+    run_benchmark(run)
 
 
 def generate(

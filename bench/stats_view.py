@@ -30,7 +30,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rollup import ZONE, generate, normalise, setup_django  # noqa: E402
+from _common import run_benchmark  # noqa: E402
+from rollup import ZONE, generate, normalise  # noqa: E402
 
 LARGE = {"classes": 100, "staff": 200, "students": 2_500, "parents": 1_800, "invitations": 400}
 SMALL = {"classes": 3, "staff": 8, "students": 60, "parents": 40, "invitations": 10}
@@ -40,11 +41,7 @@ TARGET_RATIO = 1.5
 
 
 def main() -> None:
-    description, cleanup = setup_django()
-    try:
-        run(description)
-    finally:
-        cleanup()
+    run_benchmark(run)
 
 
 def director_login(institution):

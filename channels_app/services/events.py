@@ -136,8 +136,6 @@ def create_event(
             if kind == EventKind.LESSON
             else _("Only the institution's administrator plans this kind of event.")
         )
-    if host is None:
-        host = role_permissions.person_of(by, institution)
     event = _new_event(
         institution=institution,
         kind=kind,
@@ -187,7 +185,9 @@ def _new_event(
     **fields,
 ) -> Event:
     """An unsaved event from its input, checked here (`_check_event`): planned, or held
-    already (`held`, with the held event's `fields`)."""
+    already (`held`, with the held event's `fields`). Without a host, its creator hosts it."""
+    if host is None:
+        host = role_permissions.person_of(by, institution)
     _check_event(
         institution=institution,
         kind=kind,
@@ -250,8 +250,6 @@ def record_held_event(
             if kind == EventKind.LESSON
             else _("Only the institution's administrator records this kind of event.")
         )
-    if host is None:
-        host = role_permissions.person_of(by, institution)
     event = _new_event(
         institution=institution,
         kind=kind,

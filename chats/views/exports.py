@@ -10,7 +10,8 @@ from roles.exporting import ListExportView, describe_filters
 from sferum_portal.exports import DATETIME, INTEGER, Column
 
 from .. import selectors
-from ..forms import BoardFilterForm, RegistryFilterForm
+from ..forms import RegistryFilterForm
+from .registry import board_of
 
 
 class RegistryExportView(ListExportView):
@@ -75,8 +76,7 @@ class BoardExportView(ListExportView):
     ]
 
     def table(self):
-        form = BoardFilterForm(self.request.GET or None, institution=self.institution)
-        board = selectors.board(self.institution, form.cleaned_data if form.is_valid() else None)
+        board, form = board_of(self)
         totals = board.totals_loaded()
         figures = [
             _("required chats present: %(met)s of %(total)s (%(percent)s%%)")
